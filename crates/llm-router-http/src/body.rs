@@ -1,0 +1,56 @@
+//! Sending requests and reading bodies, with every failure mapped to an [`Error`].
+
+use std::pin::Pin;
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt as _};
+use llm_router_core::{Error, ErrorKind};
+use serde::de::DeserializeOwned;
+
+use crate::classify::{classify, transport_error};
+
+/// A stream of body bytes.
+pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
+
+/// Sends `request`; a non-2xx answer is read and classified into an [`Error`].
+pub async fn send(provider: &str, request: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
+    let resp = request.send().await.map_err(|e| transport_error(provider, e))?;
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(resp);
+    }
+    let headers = resp.headers().clone();
+    let body = resp.bytes().await.unwrap_or_default();
+    Err(classify(provider, status.as_u16(), &headers, &body))
+}
+
+/// Reads the whole body.
+pub async fn read_body(provider: &str, resp: reqwest::Response) -> Result<Bytes, Error> {
+    resp.bytes().await.map_err(|e| transport_error(provider, e))
+}
+
+/// Parses a JSON body, with the start of the body in the error when it is not the expected
+/// JSON.
+pub fn parse_json<T: DeserializeOwned>(provider: &str, body: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|e| decode_error(provider, &e, body))
+}
+
+/// A decode error quoting the first 200 characters of what could not be read.
+pub fn decode_error(provider: &str, e: &serde_json::Error, body: &[u8]) -> Error {
+    let snippet: String = String::from_utf8_lossy(body).chars().take(200).collect();
+    Error::new(
+        ErrorKind::Decode,
+        format!("unexpected response body ({e}): {snippet}"),
+    )
+    .with_provider(provider)
+}
+
+/// The body as a byte stream; a broken connection is a [`ErrorKind::Connection`] error (the
+/// stream layer above turns it into `StreamInterrupted` once content has been delivered).
+pub fn byte_stream(provider: &str, resp: reqwest::Response) -> ByteStream {
+    let provider = provider.to_owned();
+    Box::pin(
+        resp.bytes_stream()
+            .map(move |r| r.map_err(|e| transport_error(&provider, e))),
+    )
+}

@@ -1,0 +1,42 @@
+//! HTTP plumbing shared by every llm-router provider.
+//!
+//! One pooled reqwest client (rustls with the `ring` provider, never OpenSSL), JSON sending,
+//! server-sent-event decoding (`eventsource-stream`), the mapping of HTTP status and error
+//! bodies to [`llm_router_core::ErrorKind`] (classification lives here, once), `Retry-After`
+//! parsing, stream idle/total timeouts, and the stream rules of [`start_stream`].
+//!
+//! # Example
+//!
+//! ```
+//! use llm_router_http::classify;
+//! use llm_router_core::ErrorKind;
+//! use reqwest::header::{HeaderMap, HeaderValue};
+//!
+//! let mut headers = HeaderMap::new();
+//! headers.insert("retry-after", HeaderValue::from_static("2"));
+//! let body = br#"{"error":{"message":"Rate limit reached","code":"rate_limit_exceeded"}}"#;
+//! let err = classify("openai", 429, &headers, body);
+//! assert_eq!(err.kind(), ErrorKind::RateLimited);
+//! assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(2)));
+//! ```
+
+mod body;
+mod classify;
+mod client;
+mod retry_after;
+mod sse;
+mod stream_guard;
+mod timeout;
+
+pub use body::{ByteStream, byte_stream, decode_error, parse_json, read_body, send};
+pub use classify::{
+    ErrorBody, classify, error_from_body, error_in_body, kind_for, kind_for_event, transport_error,
+};
+pub use client::{HttpConfig, build_client, ensure_crypto_provider, shared_client};
+pub use retry_after::{MAX_RETRY_AFTER, parse_retry_after_value, retry_after, retry_after_at};
+pub use sse::{SseEvent, SseStream, sse_events};
+pub use stream_guard::start_stream;
+pub use timeout::{StreamTimeouts, with_timeouts};
+
+/// Re-exported so providers name the same versions.
+pub use reqwest;

@@ -1,0 +1,321 @@
+//! The client: one [`Dialect`], a key, an HTTP client; implements the provider traits.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use llm_router_core::{
+    ApiKey, ChatProvider, ChatRequest, ChatResponse, ChatStream, EmbeddingProvider,
+    EmbeddingRequest, EmbeddingResponse, Error, ErrorKind, ImageProvider, ImageRequest,
+    ImageResponse, ModelInfo, ModelList,
+};
+use llm_router_http::reqwest::{self, Method, header::HeaderValue};
+use llm_router_http::{StreamTimeouts, byte_stream, classify, read_body, start_stream, with_timeouts};
+use serde_json::Value;
+
+use crate::dialect::{Auth, Dialect, Endpoint};
+use crate::request::{chat_body, embedding_body, image_body};
+use crate::response::{decode, decode_chat};
+use crate::stream::chat_chunks;
+
+/// A client for one OpenAI-dialect vendor.
+///
+/// Cheap to clone (shared state is behind `Arc`s). Its `Debug` output never shows the key.
+#[derive(Clone)]
+pub struct OpenAiCompatClient {
+    dialect: Arc<Dialect>,
+    key: Option<ApiKey>,
+    http: reqwest::Client,
+    request_timeout: Option<Duration>,
+    stream_timeouts: StreamTimeouts,
+}
+
+impl fmt::Debug for OpenAiCompatClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenAiCompatClient")
+            .field("provider", &self.dialect.name)
+            .field("base_url", &self.dialect.base_url)
+            .field("key", &self.key)
+            .field("request_timeout", &self.request_timeout)
+            .field("stream_timeouts", &self.stream_timeouts)
+            .finish()
+    }
+}
+
+/// Builds an [`OpenAiCompatClient`].
+#[derive(Debug)]
+pub struct OpenAiCompatBuilder {
+    dialect: Dialect,
+    key: Option<ApiKey>,
+    http: Option<reqwest::Client>,
+    request_timeout: Option<Duration>,
+    stream_timeouts: StreamTimeouts,
+}
+
+impl OpenAiCompatBuilder {
+    /// A builder for `dialect`.
+    pub fn new(dialect: Dialect) -> Self {
+        Self {
+            dialect,
+            key: None,
+            http: None,
+            request_timeout: Some(Duration::from_secs(600)),
+            stream_timeouts: StreamTimeouts::new(Some(Duration::from_secs(300)), None),
+        }
+    }
+
+    /// Sets the API key.
+    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// Reads the API key from `var` if it is set.
+    pub fn api_key_from_env(mut self, var: &str) -> Self {
+        if let Some(k) = ApiKey::from_env(var) {
+            self.key = Some(k);
+        }
+        self
+    }
+
+    /// Overrides the base URL (proxies, self-hosted servers, tests).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.dialect.base_url = url.into();
+        self
+    }
+
+    /// Adds a header sent with every request.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.dialect.default_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Uses this HTTP client instead of the shared one.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Deadline of a non-streaming request (default 600 s; `None` for none).
+    pub fn request_timeout(mut self, t: Option<Duration>) -> Self {
+        self.request_timeout = t;
+        self
+    }
+
+    /// Idle and total limits of streams (default: 300 s idle, no total).
+    pub fn stream_timeouts(mut self, t: StreamTimeouts) -> Self {
+        self.stream_timeouts = t;
+        self
+    }
+
+    /// Changes the dialect in place (quirks, hooks).
+    pub fn map_dialect(mut self, f: impl FnOnce(Dialect) -> Dialect) -> Self {
+        self.dialect = f(self.dialect);
+        self
+    }
+
+    /// Builds the client. Fails with [`ErrorKind::Config`] when the dialect needs a key and
+    /// none was given, or the base URL is not a URL.
+    pub fn build(self) -> Result<OpenAiCompatClient, Error> {
+        let d = &self.dialect;
+        if self.key.is_none() && d.auth != Auth::None {
+            let hint = d
+                .api_key_env
+                .as_deref()
+                .map(|v| format!(" (set {v})"))
+                .unwrap_or_default();
+            return Err(Error::new(
+                ErrorKind::Config,
+                format!("no API key for {}{hint}", d.name),
+            )
+            .with_provider(d.name.as_str()));
+        }
+        if reqwest::Url::parse(&d.base_url).is_err() {
+            return Err(Error::new(
+                ErrorKind::Config,
+                format!("invalid base URL for {}: {:?}", d.name, d.base_url),
+            )
+            .with_provider(d.name.as_str()));
+        }
+        let http = match self.http {
+            Some(c) => c,
+            None => llm_router_http::shared_client()?,
+        };
+        Ok(OpenAiCompatClient {
+            dialect: Arc::new(self.dialect),
+            key: self.key,
+            http,
+            request_timeout: self.request_timeout,
+            stream_timeouts: self.stream_timeouts,
+        })
+    }
+}
+
+impl OpenAiCompatClient {
+    /// A builder for `dialect`.
+    pub fn builder(dialect: Dialect) -> OpenAiCompatBuilder {
+        OpenAiCompatBuilder::new(dialect)
+    }
+
+    /// The dialect.
+    pub fn dialect(&self) -> &Dialect {
+        &self.dialect
+    }
+
+    fn request(
+        &self,
+        method: Method,
+        endpoint: Endpoint,
+        model: &str,
+        extra_headers: &std::collections::BTreeMap<String, String>,
+    ) -> Result<reqwest::RequestBuilder, Error> {
+        let d = &self.dialect;
+        let url = d.url(endpoint, model);
+        let mut rb = self.http.request(method, &url);
+        let custom = match (&self.key, &d.hooks) {
+            (Some(k), Some(h)) => h.auth_header(k)?,
+            _ => None,
+        };
+        if let Some((name, value)) = custom {
+            rb = rb.header(name, sensitive(&value, d)?);
+        } else if let Some(key) = &self.key {
+            match &d.auth {
+                Auth::Bearer => {
+                    rb = rb.header("authorization", sensitive(&format!("Bearer {}", key.expose()), d)?);
+                }
+                Auth::Header(name) => rb = rb.header(name.as_str(), sensitive(key.expose(), d)?),
+                Auth::Query(param) => rb = rb.query(&[(param.as_str(), key.expose())]),
+                Auth::None => {}
+            }
+        }
+        for (k, v) in d.default_headers.iter().map(|(k, v)| (k, v)).chain(extra_headers.iter()) {
+            rb = rb.header(k.as_str(), v.as_str());
+        }
+        Ok(rb)
+    }
+
+    async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
+        let d = &self.dialect;
+        let resp = rb
+            .send()
+            .await
+            .map_err(|e| llm_router_http::transport_error(&d.name, e))?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.unwrap_or_default();
+        if let Some(e) = d.hooks.as_ref().and_then(|h| h.map_error(status.as_u16(), &headers, &body)) {
+            return Err(e);
+        }
+        Err(classify(&d.name, status.as_u16(), &headers, &body))
+    }
+
+    async fn post_json(
+        &self,
+        endpoint: Endpoint,
+        model: &str,
+        body: &Value,
+        extra_headers: &std::collections::BTreeMap<String, String>,
+        stream: bool,
+    ) -> Result<reqwest::Response, Error> {
+        let mut rb = self
+            .request(Method::POST, endpoint, model, extra_headers)?
+            .json(body);
+        if stream {
+            rb = rb.header("accept", "text/event-stream");
+        } else if let Some(t) = self.request_timeout {
+            rb = rb.timeout(t);
+        }
+        self.send(rb).await
+    }
+
+    /// Generates images (`POST /images/generations`), where the dialect serves it.
+    pub async fn generate_images(&self, req: ImageRequest) -> Result<ImageResponse, Error> {
+        let body = image_body(&self.dialect, &req)?;
+        let model = req.model.clone().unwrap_or_default();
+        let resp = self
+            .post_json(Endpoint::ImageGenerations, &model, &body, &Default::default(), false)
+            .await?;
+        let bytes = read_body(&self.dialect.name, resp).await?;
+        decode(&self.dialect, Endpoint::ImageGenerations, &bytes)
+    }
+}
+
+fn sensitive(value: &str, d: &Dialect) -> Result<HeaderValue, Error> {
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        Error::new(ErrorKind::Config, format!("the API key for {} is not a valid header value", d.name))
+            .with_provider(d.name.as_str())
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+#[async_trait]
+impl ChatProvider for OpenAiCompatClient {
+    fn name(&self) -> &str {
+        &self.dialect.name
+    }
+
+    async fn chat(&self, req: ChatRequest) -> Result<ChatResponse, Error> {
+        let body = chat_body(&self.dialect, &req, false)?;
+        let resp = self
+            .post_json(Endpoint::ChatCompletions, &req.model, &body, &req.extra_headers, false)
+            .await?;
+        let bytes = read_body(&self.dialect.name, resp).await?;
+        decode_chat(&self.dialect, &bytes)
+    }
+
+    async fn chat_stream(&self, req: ChatRequest) -> Result<ChatStream, Error> {
+        let body = chat_body(&self.dialect, &req, true)?;
+        let resp = self
+            .post_json(Endpoint::ChatCompletions, &req.model, &body, &req.extra_headers, true)
+            .await?;
+        let bytes = byte_stream(&self.dialect.name, resp);
+        let bytes = Box::pin(with_timeouts(&self.dialect.name, bytes, self.stream_timeouts));
+        start_stream(&self.dialect.name, chat_chunks(self.dialect.clone(), bytes)).await
+    }
+
+    async fn list_models(&self) -> Result<Vec<ModelInfo>, Error> {
+        if !self.dialect.quirks.supports_models {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!("{} cannot list models", self.dialect.name),
+            ));
+        }
+        let rb = self.request(Method::GET, Endpoint::Models, "", &Default::default())?;
+        let resp = self.send(rb).await?;
+        let bytes = read_body(&self.dialect.name, resp).await?;
+        let list: ModelList = decode(&self.dialect, Endpoint::Models, &bytes)?;
+        Ok(list.data)
+    }
+}
+
+#[async_trait]
+impl EmbeddingProvider for OpenAiCompatClient {
+    fn name(&self) -> &str {
+        &self.dialect.name
+    }
+
+    async fn embed(&self, req: EmbeddingRequest) -> Result<EmbeddingResponse, Error> {
+        let body = embedding_body(&self.dialect, &req)?;
+        let resp = self
+            .post_json(Endpoint::Embeddings, &req.model, &body, &req.extra_headers, false)
+            .await?;
+        let bytes = read_body(&self.dialect.name, resp).await?;
+        decode(&self.dialect, Endpoint::Embeddings, &bytes)
+    }
+}
+
+#[async_trait]
+impl ImageProvider for OpenAiCompatClient {
+    fn name(&self) -> &str {
+        &self.dialect.name
+    }
+
+    async fn generate(&self, req: ImageRequest) -> Result<ImageResponse, Error> {
+        self.generate_images(req).await
+    }
+}
