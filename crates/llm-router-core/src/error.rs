@@ -230,6 +230,15 @@ impl Error {
         self.kind.is_fallback_eligible()
     }
 
+    /// Replaces every occurrence of `secret` in the message with `***` (a provider that echoes
+    /// the key back in its error text must not put it in our logs).
+    pub fn redact(mut self, secret: &str) -> Self {
+        if secret.len() >= 4 && self.message.contains(secret) {
+            self.message = self.message.replace(secret, "***");
+        }
+        self
+    }
+
     /// The same error with another kind (used when a failure after the first chunk of a stream
     /// becomes [`ErrorKind::StreamInterrupted`]).
     pub fn with_kind(mut self, kind: ErrorKind) -> Self {

@@ -183,11 +183,10 @@ pub fn error_from_body(
 /// HTTP status: a numeric code in the 4xx/5xx range is read as a status, otherwise the type,
 /// code and message decide, and an unknown error is [`ErrorKind::ProviderUnavailable`].
 pub fn kind_for_event(body: &ErrorBody) -> ErrorKind {
-    if let Some(status) = body.code.as_deref().and_then(|c| c.parse::<u16>().ok()) {
-        if (400..=599).contains(&status) {
+    if let Some(status) = body.code.as_deref().and_then(|c| c.parse::<u16>().ok())
+        && (400..=599).contains(&status) {
             return kind_for(status, body);
         }
-    }
     let table: [(&[&str], ErrorKind); 7] = [
         (&["insufficient_quota", "quota", "billing", "credit"], ErrorKind::QuotaExceeded),
         (&["rate_limit", "rate limit", "resource_exhausted", "throttl", "too many requests"], ErrorKind::RateLimited),

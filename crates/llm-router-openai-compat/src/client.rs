@@ -207,10 +207,14 @@ impl OpenAiCompatClient {
         }
         let headers = resp.headers().clone();
         let body = resp.bytes().await.unwrap_or_default();
-        if let Some(e) = d.hooks.as_ref().and_then(|h| h.map_error(status.as_u16(), &headers, &body)) {
-            return Err(e);
-        }
-        Err(classify(&d.name, status.as_u16(), &headers, &body))
+        let err = match d.hooks.as_ref().and_then(|h| h.map_error(status.as_u16(), &headers, &body)) {
+            Some(e) => e,
+            None => classify(&d.name, status.as_u16(), &headers, &body),
+        };
+        Err(match &self.key {
+            Some(k) => err.redact(k.expose()),
+            None => err,
+        })
     }
 
     async fn post_json(

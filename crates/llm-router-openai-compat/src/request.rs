@@ -69,14 +69,13 @@ pub fn chat_body(dialect: &Dialect, req: &ChatRequest, stream: bool) -> Result<V
         }
     }
 
-    if !q.send_reasoning {
-        if let Some(Value::Array(messages)) = body.get_mut("messages") {
+    if !q.send_reasoning
+        && let Some(Value::Array(messages)) = body.get_mut("messages") {
             for m in messages.iter_mut().filter_map(Value::as_object_mut) {
                 m.remove("reasoning_content");
                 m.remove("reasoning_details");
             }
         }
-    }
 
     let mut body = Value::Object(body);
     if let Some(h) = &dialect.hooks {
@@ -101,11 +100,10 @@ pub fn embedding_body(dialect: &Dialect, req: &EmbeddingRequest) -> Result<Value
     if let Some(h) = &dialect.hooks {
         h.prepare_body(Endpoint::Embeddings, &mut body)?;
     }
-    if !dialect.quirks.send_input_type {
-        if let Value::Object(o) = &mut body {
+    if !dialect.quirks.send_input_type
+        && let Value::Object(o) = &mut body {
             o.remove("input_type");
         }
-    }
     Ok(body)
 }
 

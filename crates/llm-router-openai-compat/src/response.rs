@@ -17,11 +17,10 @@ pub fn decode<T: DeserializeOwned>(
 ) -> Result<T, Error> {
     let mut v: Value = serde_json::from_slice(bytes)
         .map_err(|e| llm_router_http::decode_error(&dialect.name, &e, bytes))?;
-    if let Some(h) = &dialect.hooks {
-        if let Some(e) = h.event_error(&v) {
+    if let Some(h) = &dialect.hooks
+        && let Some(e) = h.event_error(&v) {
             return Err(e);
         }
-    }
     if let Some(e) = error_in_body(&dialect.name, &v) {
         return Err(e);
     }
@@ -51,13 +50,11 @@ fn move_reasoning(v: &mut Value, field: &str) {
     };
     for c in choices {
         for key in ["message", "delta"] {
-            if let Some(m) = c.get_mut(key).and_then(Value::as_object_mut) {
-                if let Some(r) = m.remove(field) {
-                    if r.is_string() && !m.contains_key("reasoning_content") {
+            if let Some(m) = c.get_mut(key).and_then(Value::as_object_mut)
+                && let Some(r) = m.remove(field)
+                    && r.is_string() && !m.contains_key("reasoning_content") {
                         m.insert("reasoning_content".into(), r);
                     }
-                }
-            }
         }
     }
 }

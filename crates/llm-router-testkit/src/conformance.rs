@@ -338,3 +338,92 @@ impl Conformance {
         assert_eq!(e.kind(), ErrorKind::StreamInterrupted, "{e}");
     }
 }
+
+impl WireScript {
+    /// The script of an OpenAI-dialect provider: OpenAI's documented response, chunk and error
+    /// shapes (API reference, chat object / chunk object / error codes pages). `path_prefix` is
+    /// the part of the path before `/chat/completions` (`/v1`); `max_tokens_field` is the field
+    /// the dialect sends the output limit in.
+    pub fn openai_dialect(path_prefix: &str, auth_header: (&str, &str), max_tokens_field: &str) -> Self {
+        let chunk = |delta: Value, finish: Value| {
+            json!({"id": "chatcmpl-123", "object": "chat.completion.chunk", "created": 1694268190,
+                   "model": "test-model", "system_fingerprint": "fp_44709d6fcb",
+                   "choices": [{"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish}]})
+        };
+        let events = vec![
+            chunk(json!({"role": "assistant", "content": "", "refusal": null}), Value::Null),
+            chunk(json!({"content": "Hello"}), Value::Null),
+            chunk(json!({"content": " there, "}), Value::Null),
+            chunk(json!({"content": "how may I assist you today? 👋"}), Value::Null),
+            chunk(json!({}), json!("stop")),
+            json!({"id": "chatcmpl-123", "object": "chat.completion.chunk", "created": 1694268190,
+                   "model": "test-model", "system_fingerprint": "fp_44709d6fcb", "choices": [],
+                   "usage": {"prompt_tokens": 9, "completion_tokens": 12, "total_tokens": 21}}),
+        ];
+        let text = "Hello there, how may I assist you today? 👋".to_owned();
+        let stream_ok = crate::wire::sse_transcript(&events, true);
+        let stream_without_terminator = crate::wire::sse_transcript(&events, false);
+        let stream_error_first = "data: {\"error\":{\"message\":\"The server is overloaded, please try again later.\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n".to_owned();
+        let basic = |stream: bool| {
+            let mut v = json!({
+                "model": requests::MODEL,
+                "messages": [
+                    {"role": "system", "content": "You are terse."},
+                    {"role": "user", "content": "Say hello"}
+                ],
+                "temperature": 0.0,
+                "stream": stream,
+            });
+            v[max_tokens_field] = json!(16);
+            if stream {
+                v["stream_options"] = json!({"include_usage": true});
+            }
+            v
+        };
+        let error_body = |status: u16| match status {
+            401 => json!({"error": {"message": "Incorrect API key provided: sk-te****-key. You can find your API key at https://platform.openai.com/account/api-keys.", "type": "invalid_request_error", "param": null, "code": "invalid_api_key"}}),
+            429 => json!({"error": {"message": "Rate limit reached for test-model in organization org-123 on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.", "type": "requests", "param": null, "code": "rate_limit_exceeded"}}),
+            503 => json!({"error": {"message": "The engine is currently overloaded, please try again later.", "type": "server_error", "param": null, "code": null}}),
+            _ => json!({"error": {"message": "The server had an error while processing your request. Sorry about that!", "type": "server_error", "param": null, "code": null}}),
+        };
+        Self {
+            chat_path: format!("{path_prefix}/chat/completions"),
+            stream_path: format!("{path_prefix}/chat/completions"),
+            auth_header: (auth_header.0.to_owned(), auth_header.1.to_owned()),
+            basic_body: basic(false),
+            basic_stream_body: basic(true),
+            chat_ok: json!({
+                "id": "chatcmpl-123", "object": "chat.completion", "created": 1677652288,
+                "model": "test-model", "system_fingerprint": "fp_44709d6fcb",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text, "refusal": null, "annotations": []}, "logprobs": null, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 9, "completion_tokens": 12, "total_tokens": 21,
+                          "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+                          "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}},
+                "service_tier": "default"
+            }),
+            text,
+            stream_ok,
+            stream_without_terminator,
+            stream_error_first,
+            stream_error_kind: ErrorKind::ProviderUnavailable,
+            tool_call_ok: json!({
+                "id": "chatcmpl-abc123", "object": "chat.completion", "created": 1699896916, "model": "test-model",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": null,
+                    "tool_calls": [{"id": "call_abc123", "type": "function", "function": {"name": "get_weather", "arguments": "{\n\"city\": \"Paris\"\n}"}}]},
+                    "logprobs": null, "finish_reason": "tool_calls"}],
+                "usage": {"prompt_tokens": 82, "completion_tokens": 17, "total_tokens": 99}
+            }),
+            image_marker: PNG_1X1.to_owned(),
+            error_body: Arc::new(error_body),
+            quota_body: json!({"error": {"message": "You exceeded your current quota, please check your plan and billing details.", "type": "insufficient_quota", "param": null, "code": "insufficient_quota"}}),
+            quota_status: 429,
+            embeddings: Some((
+                format!("{path_prefix}/embeddings"),
+                json!({"object": "list", "data": [
+                    {"object": "embedding", "index": 0, "embedding": [0.0023064255, -0.009327292, -0.0028842222]},
+                    {"object": "embedding", "index": 1, "embedding": [0.0105, 0.0451, -0.0338]}
+                ], "model": "test-embedding", "usage": {"prompt_tokens": 2, "total_tokens": 2}}),
+            )),
+        }
+    }
+}

@@ -125,11 +125,10 @@ impl StreamAccumulator {
                 }
             };
             let call = &mut st.tool_calls[pos].1;
-            if let Some(id) = &tc.id {
-                if !id.is_empty() {
+            if let Some(id) = &tc.id
+                && !id.is_empty() {
                     call.id.clone_from(id);
                 }
-            }
             if let Some(kind) = &tc.kind {
                 call.kind = kind.clone();
             }
@@ -145,11 +144,10 @@ impl StreamAccumulator {
         for (k, v) in &d.extra {
             st.extra.insert(k.clone(), v.clone());
         }
-        if let Some(lp) = &c.logprobs {
-            if !lp.is_null() {
+        if let Some(lp) = &c.logprobs
+            && !lp.is_null() {
                 st.logprobs.push(lp.clone());
             }
-        }
         if let Some(f) = &c.finish_reason {
             st.finish_reason = Some(f.clone());
         }
@@ -228,8 +226,8 @@ impl StreamAccumulator {
 /// Streamed reasoning blocks: a fragment with the same `index` and kind as the last block
 /// continues it (text appended, signature or data set); anything else starts a new block.
 fn merge_reasoning(blocks: &mut Vec<ReasoningDetail>, rd: &ReasoningDetail) {
-    if let Some(last) = blocks.last_mut() {
-        if last.kind == rd.kind && last.index == rd.index && last.signature.is_none() {
+    if let Some(last) = blocks.last_mut()
+        && last.kind == rd.kind && last.index == rd.index && last.signature.is_none() {
             if let Some(t) = &rd.text {
                 append(&mut last.text, t);
             }
@@ -244,7 +242,6 @@ fn merge_reasoning(blocks: &mut Vec<ReasoningDetail>, rd: &ReasoningDetail) {
             }
             return;
         }
-    }
     blocks.push(rd.clone());
 }
 

@@ -11,23 +11,19 @@ use serde_json::{Map, Value};
 
 crate::open_enum! {
     /// Who wrote a message.
+    #[derive(Default)]
     pub enum Role {
         /// Instructions from the application.
         System = "system",
         /// Instructions from the developer (OpenAI's name for `system` on reasoning models).
         Developer = "developer",
         /// The end user.
+        #[default]
         User = "user",
         /// The model.
         Assistant = "assistant",
         /// A tool's result.
         Tool = "tool",
-    }
-}
-
-impl Default for Role {
-    fn default() -> Self {
-        Role::User
     }
 }
 

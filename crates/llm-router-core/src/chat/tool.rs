@@ -7,15 +7,11 @@ use serde_json::{Map, Value, json};
 
 crate::open_enum! {
     /// The kind of a tool or tool call. Only `function` is common to all providers.
+    #[derive(Default)]
     pub enum ToolType {
         /// A function with JSON-Schema parameters.
+        #[default]
         Function = "function",
-    }
-}
-
-impl Default for ToolType {
-    fn default() -> Self {
-        ToolType::Function
     }
 }
 
