@@ -34,7 +34,9 @@ fn sse_parsing(c: &mut Criterion) {
     // Network-like reads of 1,400 bytes.
     let cuts: Vec<usize> = (1..bytes.len() / 1400).map(|i| i * 1400).collect();
     let dialect = Arc::new(llm_router_openai::dialect());
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let mut g = c.benchmark_group("sse");
     g.throughput(Throughput::Bytes(bytes.len() as u64));
     g.bench_function("parse_and_accumulate_1000_chunks", |b| {

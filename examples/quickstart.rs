@@ -16,19 +16,21 @@ use llm_router::{ChatRequest, Message, SharedChat};
 
 #[tokio::main]
 async fn main() -> Result<(), llm_router::Error> {
-    let (provider, model): (SharedChat, String) = if std::env::var("OPENAI_API_KEY")
-        .is_ok_and(|k| !k.trim().is_empty())
-    {
-        let model = std::env::var("OPENAI_MODEL").unwrap_or_else(|_| "gpt-4o-mini".to_owned());
-        println!("provider: OpenAI ({model}), because OPENAI_API_KEY is set");
-        (Arc::new(llm_router::openai::from_env()?), model)
-    } else {
-        println!("provider: mock (set OPENAI_API_KEY to call OpenAI)");
-        let mock = MockProvider::new()
-            .reply("capital of France", "The capital of France is Paris.")
-            .reply("haiku", "Packets cross the wire / one interface for them all / the router hums on");
-        (Arc::new(mock), "mock-model".to_owned())
-    };
+    let (provider, model): (SharedChat, String) =
+        if std::env::var("OPENAI_API_KEY").is_ok_and(|k| !k.trim().is_empty()) {
+            let model = std::env::var("OPENAI_MODEL").unwrap_or_else(|_| "gpt-4o-mini".to_owned());
+            println!("provider: OpenAI ({model}), because OPENAI_API_KEY is set");
+            (Arc::new(llm_router::openai::from_env()?), model)
+        } else {
+            println!("provider: mock (set OPENAI_API_KEY to call OpenAI)");
+            let mock = MockProvider::new()
+                .reply("capital of France", "The capital of France is Paris.")
+                .reply(
+                    "haiku",
+                    "Packets cross the wire / one interface for them all / the router hums on",
+                );
+            (Arc::new(mock), "mock-model".to_owned())
+        };
 
     let req = ChatRequest::new(
         model.clone(),

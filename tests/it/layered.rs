@@ -40,13 +40,20 @@ impl ChatProvider for Counting {
 
 fn stack(calls: Arc<AtomicUsize>) -> ChatStack {
     ChatStack::new().layer(layer_fn(move |inner: SharedChat| -> SharedChat {
-        Arc::new(Counting { inner, calls: calls.clone() })
+        Arc::new(Counting {
+            inner,
+            calls: calls.clone(),
+        })
     }))
 }
 
 #[tokio::test]
 async fn openai_over_http_through_a_layer_streams_chunk_by_chunk() {
-    let wire = WireScript::openai_dialect("/v1", ("authorization", "Bearer k"), "max_completion_tokens");
+    let wire = WireScript::openai_dialect(
+        "/v1",
+        ("authorization", "Bearer k"),
+        "max_completion_tokens",
+    );
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1/chat/completions"))
@@ -71,15 +78,21 @@ async fn openai_over_http_through_a_layer_streams_chunk_by_chunk() {
         }
     }
     // Chunks arrive as the provider sent them, not merged into one.
-    assert_eq!(texts, ["", "Hello", " there, ", "how may I assist you today? 👋"]);
+    assert_eq!(
+        texts,
+        ["", "Hello", " there, ", "how may I assist you today? 👋"]
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
 async fn mock_through_a_layer_with_an_injected_rate_limit() {
-    let mock = MockProvider::new()
-        .reply("Hello", "Hi there!")
-        .fail_next(MockFailure::RateLimited { retry_after: std::time::Duration::from_secs(3) });
+    let mock =
+        MockProvider::new()
+            .reply("Hello", "Hi there!")
+            .fail_next(MockFailure::RateLimited {
+                retry_after: std::time::Duration::from_secs(3),
+            });
     let calls = Arc::new(AtomicUsize::new(0));
     let provider = stack(calls.clone()).build(Arc::new(mock.clone()));
     let req = ChatRequest::new("mock-model", vec![Message::user("Hello!")]);

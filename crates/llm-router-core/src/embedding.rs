@@ -136,7 +136,8 @@ impl Serialize for EmbeddingInput {
 
 impl<'de> Deserialize<'de> for EmbeddingInput {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let err = || de::Error::custom("input must be a string, an array of strings, or token arrays");
+        let err =
+            || de::Error::custom("input must be a string, an array of strings, or token arrays");
         match Value::deserialize(d)? {
             Value::String(s) => Ok(Self::Text(s)),
             Value::Array(items) => match items.first() {
@@ -249,7 +250,9 @@ impl Embedding {
             Self::Base64(b) => {
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(b)
-                    .map_err(|e| Error::new(ErrorKind::Decode, format!("bad base64 embedding: {e}")))?;
+                    .map_err(|e| {
+                        Error::new(ErrorKind::Decode, format!("bad base64 embedding: {e}"))
+                    })?;
                 if bytes.len() % 4 != 0 {
                     return Err(Error::new(
                         ErrorKind::Decode,
@@ -290,7 +293,9 @@ impl<'de> Deserialize<'de> for Embedding {
             v @ Value::Array(_) => serde_json::from_value(v)
                 .map(Self::Float)
                 .map_err(de::Error::custom),
-            _ => Err(de::Error::custom("embedding must be an array of numbers or a base64 string")),
+            _ => Err(de::Error::custom(
+                "embedding must be an array of numbers or a base64 string",
+            )),
         }
     }
 }
@@ -305,12 +310,23 @@ mod tests {
         let v = vec![0.5f32, -1.25, 3.0];
         let e = Embedding::Base64(Embedding::encode_base64(&v));
         assert_eq!(e.to_floats().unwrap(), v);
-        assert_eq!(Embedding::Base64("AAA".into()).to_floats().unwrap_err().kind(), ErrorKind::Decode);
+        assert_eq!(
+            Embedding::Base64("AAA".into())
+                .to_floats()
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Decode
+        );
     }
 
     #[test]
     fn input_forms() {
-        for v in [json!("a"), json!(["a", "b"]), json!([1, 2]), json!([[1], [2, 3]])] {
+        for v in [
+            json!("a"),
+            json!(["a", "b"]),
+            json!([1, 2]),
+            json!([[1], [2, 3]]),
+        ] {
             let i: EmbeddingInput = serde_json::from_value(v.clone()).unwrap();
             assert_eq!(serde_json::to_value(&i).unwrap(), v);
         }

@@ -46,8 +46,8 @@ mod serde_util;
 
 pub use chat::*;
 pub use embedding::{
-    Embedding, EmbeddingData, EmbeddingInput, EmbeddingRequest, EmbeddingResponse,
-    EncodingFormat, InputType,
+    Embedding, EmbeddingData, EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EncodingFormat,
+    InputType,
 };
 pub use error::{BoxError, Error, ErrorKind};
 pub use extensions::Extensions;

@@ -13,8 +13,14 @@ use crate::classify::{classify, transport_error};
 pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 
 /// Sends `request`; a non-2xx answer is read and classified into an [`Error`].
-pub async fn send(provider: &str, request: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
-    let resp = request.send().await.map_err(|e| transport_error(provider, e))?;
+pub async fn send(
+    provider: &str,
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, Error> {
+    let resp = request
+        .send()
+        .await
+        .map_err(|e| transport_error(provider, e))?;
     let status = resp.status();
     if status.is_success() {
         return Ok(resp);

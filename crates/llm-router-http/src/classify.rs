@@ -115,7 +115,11 @@ pub fn kind_for(status: u16, body: &ErrorBody) -> ErrorKind {
                 "string_above_max_length",
             ]) {
                 ErrorKind::ContextLengthExceeded
-            } else if body.mentions(&["content_filter", "content_policy", "content management policy"]) {
+            } else if body.mentions(&[
+                "content_filter",
+                "content_policy",
+                "content management policy",
+            ]) {
                 ErrorKind::ContentFiltered
             } else if quota() {
                 ErrorKind::QuotaExceeded
@@ -170,7 +174,12 @@ pub fn error_from_body(
     let mut err = Error::new(kind, message)
         .with_provider(provider)
         .with_status(status);
-    if let Some(code) = body.code.clone().or_else(|| body.kind.clone()).or_else(|| body.status.clone()) {
+    if let Some(code) = body
+        .code
+        .clone()
+        .or_else(|| body.kind.clone())
+        .or_else(|| body.status.clone())
+    {
         err = err.with_code(code);
     }
     if let Some(wait) = retry_after(headers) {
@@ -184,17 +193,42 @@ pub fn error_from_body(
 /// code and message decide, and an unknown error is [`ErrorKind::ProviderUnavailable`].
 pub fn kind_for_event(body: &ErrorBody) -> ErrorKind {
     if let Some(status) = body.code.as_deref().and_then(|c| c.parse::<u16>().ok())
-        && (400..=599).contains(&status) {
-            return kind_for(status, body);
-        }
+        && (400..=599).contains(&status)
+    {
+        return kind_for(status, body);
+    }
     let table: [(&[&str], ErrorKind); 7] = [
-        (&["insufficient_quota", "quota", "billing", "credit"], ErrorKind::QuotaExceeded),
-        (&["rate_limit", "rate limit", "resource_exhausted", "throttl", "too many requests"], ErrorKind::RateLimited),
-        (&["context_length", "context window", "too long"], ErrorKind::ContextLengthExceeded),
-        (&["content_filter", "content_policy", "safety", "moderation"], ErrorKind::ContentFiltered),
-        (&["authentication", "invalid_api_key", "unauthorized"], ErrorKind::Authentication),
+        (
+            &["insufficient_quota", "quota", "billing", "credit"],
+            ErrorKind::QuotaExceeded,
+        ),
+        (
+            &[
+                "rate_limit",
+                "rate limit",
+                "resource_exhausted",
+                "throttl",
+                "too many requests",
+            ],
+            ErrorKind::RateLimited,
+        ),
+        (
+            &["context_length", "context window", "too long"],
+            ErrorKind::ContextLengthExceeded,
+        ),
+        (
+            &["content_filter", "content_policy", "safety", "moderation"],
+            ErrorKind::ContentFiltered,
+        ),
+        (
+            &["authentication", "invalid_api_key", "unauthorized"],
+            ErrorKind::Authentication,
+        ),
         (&["permission"], ErrorKind::PermissionDenied),
-        (&["invalid_request", "bad_request", "invalid_argument"], ErrorKind::InvalidRequest),
+        (
+            &["invalid_request", "bad_request", "invalid_argument"],
+            ErrorKind::InvalidRequest,
+        ),
     ];
     table
         .into_iter()
@@ -212,7 +246,9 @@ pub fn error_in_body(provider: &str, v: &Value) -> Option<Error> {
             let kind = kind_for_event(&body);
             let mut err = Error::new(
                 kind,
-                body.message.clone().unwrap_or_else(|| "the provider reported an error".to_owned()),
+                body.message
+                    .clone()
+                    .unwrap_or_else(|| "the provider reported an error".to_owned()),
             )
             .with_provider(provider);
             if let Some(code) = body.code.or(body.kind).or(body.status) {
@@ -259,23 +295,70 @@ mod tests {
         assert_eq!(kind(401, "{}"), ErrorKind::Authentication);
         assert_eq!(kind(403, ""), ErrorKind::PermissionDenied);
         assert_eq!(kind(404, ""), ErrorKind::ModelNotFound);
-        assert_eq!(kind(429, r#"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#), ErrorKind::RateLimited);
-        assert_eq!(kind(429, r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#), ErrorKind::QuotaExceeded);
-        assert_eq!(kind(402, r#"{"error":{"message":"Insufficient credits","code":402}}"#), ErrorKind::QuotaExceeded);
+        assert_eq!(
+            kind(
+                429,
+                r#"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#
+            ),
+            ErrorKind::RateLimited
+        );
+        assert_eq!(
+            kind(
+                429,
+                r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#
+            ),
+            ErrorKind::QuotaExceeded
+        );
+        assert_eq!(
+            kind(
+                402,
+                r#"{"error":{"message":"Insufficient credits","code":402}}"#
+            ),
+            ErrorKind::QuotaExceeded
+        );
         assert_eq!(kind(500, "oops"), ErrorKind::ProviderUnavailable);
-        assert_eq!(kind(529, r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#), ErrorKind::ProviderUnavailable);
-        assert_eq!(kind(400, r#"{"error":{"message":"This model's maximum context length is 8192 tokens","code":"context_length_exceeded"}}"#), ErrorKind::ContextLengthExceeded);
-        assert_eq!(kind(400, r#"{"error":{"message":"bad","code":"content_filter"}}"#), ErrorKind::ContentFiltered);
-        assert_eq!(kind(400, r#"{"error":{"message":"bad param"}}"#), ErrorKind::InvalidRequest);
+        assert_eq!(
+            kind(
+                529,
+                r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#
+            ),
+            ErrorKind::ProviderUnavailable
+        );
+        assert_eq!(
+            kind(
+                400,
+                r#"{"error":{"message":"This model's maximum context length is 8192 tokens","code":"context_length_exceeded"}}"#
+            ),
+            ErrorKind::ContextLengthExceeded
+        );
+        assert_eq!(
+            kind(
+                400,
+                r#"{"error":{"message":"bad","code":"content_filter"}}"#
+            ),
+            ErrorKind::ContentFiltered
+        );
+        assert_eq!(
+            kind(400, r#"{"error":{"message":"bad param"}}"#),
+            ErrorKind::InvalidRequest
+        );
     }
 
     #[test]
     fn errors_inside_events() {
         use serde_json::json;
-        let e = error_in_body("openrouter", &json!({"error": {"code": 502, "message": "upstream died"}, "choices": []})).unwrap();
+        let e = error_in_body(
+            "openrouter",
+            &json!({"error": {"code": 502, "message": "upstream died"}, "choices": []}),
+        )
+        .unwrap();
         assert_eq!(e.kind(), ErrorKind::ProviderUnavailable);
         assert_eq!(e.message(), "upstream died");
-        let e = error_in_body("x", &json!({"error": {"type": "rate_limit_error", "message": "slow"}})).unwrap();
+        let e = error_in_body(
+            "x",
+            &json!({"error": {"type": "rate_limit_error", "message": "slow"}}),
+        )
+        .unwrap();
         assert_eq!(e.kind(), ErrorKind::RateLimited);
         assert!(error_in_body("x", &json!({"error": null, "choices": []})).is_none());
         assert!(error_in_body("x", &json!({"choices": []})).is_none());
@@ -291,8 +374,16 @@ mod tests {
         let b = ErrorBody::parse(br#"{"error":{"code":429,"message":"Resource exhausted","status":"RESOURCE_EXHAUSTED"}}"#);
         assert_eq!(b.status.as_deref(), Some("RESOURCE_EXHAUSTED"));
         assert_eq!(b.code.as_deref(), Some("429"));
-        assert_eq!(ErrorBody::parse(br#"{"error":"model not found"}"#).message.as_deref(), Some("model not found"));
-        assert_eq!(ErrorBody::parse(b"  Bad Gateway \n").message.as_deref(), Some("Bad Gateway"));
+        assert_eq!(
+            ErrorBody::parse(br#"{"error":"model not found"}"#)
+                .message
+                .as_deref(),
+            Some("model not found")
+        );
+        assert_eq!(
+            ErrorBody::parse(b"  Bad Gateway \n").message.as_deref(),
+            Some("Bad Gateway")
+        );
         let e = classify("x", 503, &HeaderMap::new(), b"");
         assert_eq!(e.message(), "HTTP 503 with no error message");
     }

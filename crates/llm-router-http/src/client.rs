@@ -57,7 +57,11 @@ pub fn build_client(config: &HttpConfig) -> Result<reqwest::Client, Error> {
         b = b.read_timeout(t);
     }
     b.build().map_err(|e| {
-        Error::new(ErrorKind::Config, format!("cannot build the HTTP client: {e}")).with_source(e)
+        Error::new(
+            ErrorKind::Config,
+            format!("cannot build the HTTP client: {e}"),
+        )
+        .with_source(e)
     })
 }
 

@@ -24,7 +24,12 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 /// [`retry_after`] with an explicit clock, for HTTP dates.
 pub fn retry_after_at(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     let wait = get("retry-after-ms")
         .and_then(parse_millis)
         .or_else(|| get("x-ms-retry-after-ms").and_then(parse_millis))
@@ -63,7 +68,10 @@ mod tests {
     fn precedence_and_forms() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         assert_eq!(
-            retry_after_at(&headers(&[("retry-after-ms", "1500"), ("retry-after", "9")]), now),
+            retry_after_at(
+                &headers(&[("retry-after-ms", "1500"), ("retry-after", "9")]),
+                now
+            ),
             Some(Duration::from_millis(1500))
         );
         assert_eq!(
@@ -87,8 +95,14 @@ mod tests {
     #[test]
     fn garbage_and_huge_values() {
         let now = SystemTime::now();
-        assert_eq!(retry_after_at(&headers(&[("retry-after", "soon")]), now), None);
-        assert_eq!(retry_after_at(&headers(&[("retry-after", "-3")]), now), None);
+        assert_eq!(
+            retry_after_at(&headers(&[("retry-after", "soon")]), now),
+            None
+        );
+        assert_eq!(
+            retry_after_at(&headers(&[("retry-after", "-3")]), now),
+            None
+        );
         assert_eq!(
             retry_after_at(&headers(&[("retry-after", "99999999")]), now),
             Some(MAX_RETRY_AFTER)

@@ -30,22 +30,24 @@ pub type SseStream = Pin<Box<dyn Stream<Item = Result<SseEvent, Error>> + Send>>
 /// [`ErrorKind::Decode`] error.
 pub fn sse_events(provider: &str, bytes: ByteStream) -> SseStream {
     let provider = provider.to_owned();
-    Box::pin(bytes.eventsource().map(move |r| match r {
-        Ok(ev) => Ok(SseEvent {
-            event: ev.event,
-            data: ev.data,
-            id: ev.id,
-        }),
-        Err(EventStreamError::Transport(e)) => Err(e),
-        Err(EventStreamError::Utf8(e)) => Err(Error::new(
-            ErrorKind::Decode,
-            format!("stream is not valid UTF-8: {e}"),
-        )
-        .with_provider(provider.as_str())),
-        Err(EventStreamError::Parser(e)) => Err(Error::new(
-            ErrorKind::Decode,
-            format!("malformed event stream: {e}"),
-        )
-        .with_provider(provider.as_str())),
+    Box::pin(bytes.eventsource().map(move |r| {
+        match r {
+            Ok(ev) => Ok(SseEvent {
+                event: ev.event,
+                data: ev.data,
+                id: ev.id,
+            }),
+            Err(EventStreamError::Transport(e)) => Err(e),
+            Err(EventStreamError::Utf8(e)) => Err(Error::new(
+                ErrorKind::Decode,
+                format!("stream is not valid UTF-8: {e}"),
+            )
+            .with_provider(provider.as_str())),
+            Err(EventStreamError::Parser(e)) => Err(Error::new(
+                ErrorKind::Decode,
+                format!("malformed event stream: {e}"),
+            )
+            .with_provider(provider.as_str())),
+        }
     }))
 }

@@ -34,7 +34,9 @@ pub async fn start_stream(provider: &str, mut stream: ChatStream) -> Result<Chat
             }
         })
     });
-    Ok(Box::pin(futures_util::stream::once(async move { Ok(first) }).chain(rest)))
+    Ok(Box::pin(
+        futures_util::stream::once(async move { Ok(first) }).chain(rest),
+    ))
 }
 
 trait WithCodeIfMissing {

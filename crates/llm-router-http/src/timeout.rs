@@ -84,7 +84,11 @@ mod tests {
                 Ok::<_, Error>(i)
             })
             .boxed();
-        let s = with_timeouts("p", slow, StreamTimeouts::new(Some(Duration::from_secs(1)), None));
+        let s = with_timeouts(
+            "p",
+            slow,
+            StreamTimeouts::new(Some(Duration::from_secs(1)), None),
+        );
         let items: Vec<_> = s.collect().await;
         assert_eq!(items.len(), 2);
         assert_eq!(*items[0].as_ref().unwrap(), 1);
@@ -108,6 +112,14 @@ mod tests {
         );
         let items: Vec<_> = s.collect().await;
         assert_eq!(items.iter().filter(|i| i.is_ok()).count(), 4);
-        assert!(items.last().unwrap().as_ref().unwrap_err().message().contains("deadline"));
+        assert!(
+            items
+                .last()
+                .unwrap()
+                .as_ref()
+                .unwrap_err()
+                .message()
+                .contains("deadline")
+        );
     }
 }

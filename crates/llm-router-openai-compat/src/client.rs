@@ -11,7 +11,9 @@ use llm_router_core::{
     ImageResponse, ModelInfo, ModelList,
 };
 use llm_router_http::reqwest::{self, Method, header::HeaderValue};
-use llm_router_http::{StreamTimeouts, byte_stream, classify, read_body, start_stream, with_timeouts};
+use llm_router_http::{
+    StreamTimeouts, byte_stream, classify, read_body, start_stream, with_timeouts,
+};
 use serde_json::Value;
 
 use crate::dialect::{Auth, Dialect, Endpoint};
@@ -87,7 +89,9 @@ impl OpenAiCompatBuilder {
 
     /// Adds a header sent with every request.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.dialect.default_headers.push((name.into(), value.into()));
+        self.dialect
+            .default_headers
+            .push((name.into(), value.into()));
         self
     }
 
@@ -182,14 +186,22 @@ impl OpenAiCompatClient {
         } else if let Some(key) = &self.key {
             match &d.auth {
                 Auth::Bearer => {
-                    rb = rb.header("authorization", sensitive(&format!("Bearer {}", key.expose()), d)?);
+                    rb = rb.header(
+                        "authorization",
+                        sensitive(&format!("Bearer {}", key.expose()), d)?,
+                    );
                 }
                 Auth::Header(name) => rb = rb.header(name.as_str(), sensitive(key.expose(), d)?),
                 Auth::Query(param) => rb = rb.query(&[(param.as_str(), key.expose())]),
                 Auth::None => {}
             }
         }
-        for (k, v) in d.default_headers.iter().map(|(k, v)| (k, v)).chain(extra_headers.iter()) {
+        for (k, v) in d
+            .default_headers
+            .iter()
+            .map(|(k, v)| (k, v))
+            .chain(extra_headers.iter())
+        {
             rb = rb.header(k.as_str(), v.as_str());
         }
         Ok(rb)
@@ -207,7 +219,11 @@ impl OpenAiCompatClient {
         }
         let headers = resp.headers().clone();
         let body = resp.bytes().await.unwrap_or_default();
-        let err = match d.hooks.as_ref().and_then(|h| h.map_error(status.as_u16(), &headers, &body)) {
+        let err = match d
+            .hooks
+            .as_ref()
+            .and_then(|h| h.map_error(status.as_u16(), &headers, &body))
+        {
             Some(e) => e,
             None => classify(&d.name, status.as_u16(), &headers, &body),
         };
@@ -241,7 +257,13 @@ impl OpenAiCompatClient {
         let body = image_body(&self.dialect, &req)?;
         let model = req.model.clone().unwrap_or_default();
         let resp = self
-            .post_json(Endpoint::ImageGenerations, &model, &body, &Default::default(), false)
+            .post_json(
+                Endpoint::ImageGenerations,
+                &model,
+                &body,
+                &Default::default(),
+                false,
+            )
             .await?;
         let bytes = read_body(&self.dialect.name, resp).await?;
         decode(&self.dialect, Endpoint::ImageGenerations, &bytes)
@@ -250,8 +272,11 @@ impl OpenAiCompatClient {
 
 fn sensitive(value: &str, d: &Dialect) -> Result<HeaderValue, Error> {
     let mut v = HeaderValue::from_str(value).map_err(|_| {
-        Error::new(ErrorKind::Config, format!("the API key for {} is not a valid header value", d.name))
-            .with_provider(d.name.as_str())
+        Error::new(
+            ErrorKind::Config,
+            format!("the API key for {} is not a valid header value", d.name),
+        )
+        .with_provider(d.name.as_str())
     })?;
     v.set_sensitive(true);
     Ok(v)
@@ -266,7 +291,13 @@ impl ChatProvider for OpenAiCompatClient {
     async fn chat(&self, req: ChatRequest) -> Result<ChatResponse, Error> {
         let body = chat_body(&self.dialect, &req, false)?;
         let resp = self
-            .post_json(Endpoint::ChatCompletions, &req.model, &body, &req.extra_headers, false)
+            .post_json(
+                Endpoint::ChatCompletions,
+                &req.model,
+                &body,
+                &req.extra_headers,
+                false,
+            )
             .await?;
         let bytes = read_body(&self.dialect.name, resp).await?;
         decode_chat(&self.dialect, &bytes)
@@ -275,10 +306,20 @@ impl ChatProvider for OpenAiCompatClient {
     async fn chat_stream(&self, req: ChatRequest) -> Result<ChatStream, Error> {
         let body = chat_body(&self.dialect, &req, true)?;
         let resp = self
-            .post_json(Endpoint::ChatCompletions, &req.model, &body, &req.extra_headers, true)
+            .post_json(
+                Endpoint::ChatCompletions,
+                &req.model,
+                &body,
+                &req.extra_headers,
+                true,
+            )
             .await?;
         let bytes = byte_stream(&self.dialect.name, resp);
-        let bytes = Box::pin(with_timeouts(&self.dialect.name, bytes, self.stream_timeouts));
+        let bytes = Box::pin(with_timeouts(
+            &self.dialect.name,
+            bytes,
+            self.stream_timeouts,
+        ));
         start_stream(&self.dialect.name, chat_chunks(self.dialect.clone(), bytes)).await
     }
 
@@ -306,7 +347,13 @@ impl EmbeddingProvider for OpenAiCompatClient {
     async fn embed(&self, req: EmbeddingRequest) -> Result<EmbeddingResponse, Error> {
         let body = embedding_body(&self.dialect, &req)?;
         let resp = self
-            .post_json(Endpoint::Embeddings, &req.model, &body, &req.extra_headers, false)
+            .post_json(
+                Endpoint::Embeddings,
+                &req.model,
+                &body,
+                &req.extra_headers,
+                false,
+            )
             .await?;
         let bytes = read_body(&self.dialect.name, resp).await?;
         decode(&self.dialect, Endpoint::Embeddings, &bytes)

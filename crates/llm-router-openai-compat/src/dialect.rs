@@ -229,7 +229,11 @@ impl Dialect {
 
     /// The URL of `endpoint` for `model`.
     pub fn url(&self, endpoint: Endpoint, model: &str) -> String {
-        if let Some(u) = self.hooks.as_ref().and_then(|h| h.url(self, endpoint, model)) {
+        if let Some(u) = self
+            .hooks
+            .as_ref()
+            .and_then(|h| h.url(self, endpoint, model))
+        {
             return u;
         }
         format!("{}{}", self.base_url.trim_end_matches('/'), endpoint.path())
@@ -243,7 +247,14 @@ impl fmt::Debug for Dialect {
             .field("base_url", &self.base_url)
             .field("auth", &self.auth)
             .field("quirks", &self.quirks)
-            .field("default_headers", &self.default_headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field(
+                "default_headers",
+                &self
+                    .default_headers
+                    .iter()
+                    .map(|(k, _)| k)
+                    .collect::<Vec<_>>(),
+            )
             .field("hooks", &self.hooks.as_ref().map(|_| ".."))
             .finish()
     }

@@ -22,7 +22,10 @@ fn unsupported(dialect: &Dialect, what: &str) -> Error {
 fn as_object(v: Value) -> Result<Map<String, Value>, Error> {
     match v {
         Value::Object(m) => Ok(m),
-        _ => Err(Error::new(ErrorKind::InvalidRequest, "request did not serialize to an object")),
+        _ => Err(Error::new(
+            ErrorKind::InvalidRequest,
+            "request did not serialize to an object",
+        )),
     }
 }
 
@@ -50,9 +53,7 @@ pub fn chat_body(dialect: &Dialect, req: &ChatRequest, stream: bool) -> Result<V
     body.insert("stream".into(), Value::Bool(stream));
     if stream {
         if q.stream_include_usage {
-            let opts = body
-                .entry("stream_options")
-                .or_insert_with(|| json!({}));
+            let opts = body.entry("stream_options").or_insert_with(|| json!({}));
             if let Value::Object(o) = opts {
                 o.insert("include_usage".into(), Value::Bool(true));
             }
@@ -70,12 +71,13 @@ pub fn chat_body(dialect: &Dialect, req: &ChatRequest, stream: bool) -> Result<V
     }
 
     if !q.send_reasoning
-        && let Some(Value::Array(messages)) = body.get_mut("messages") {
-            for m in messages.iter_mut().filter_map(Value::as_object_mut) {
-                m.remove("reasoning_content");
-                m.remove("reasoning_details");
-            }
+        && let Some(Value::Array(messages)) = body.get_mut("messages")
+    {
+        for m in messages.iter_mut().filter_map(Value::as_object_mut) {
+            m.remove("reasoning_content");
+            m.remove("reasoning_details");
         }
+    }
 
     let mut body = Value::Object(body);
     if let Some(h) = &dialect.hooks {
@@ -101,9 +103,10 @@ pub fn embedding_body(dialect: &Dialect, req: &EmbeddingRequest) -> Result<Value
         h.prepare_body(Endpoint::Embeddings, &mut body)?;
     }
     if !dialect.quirks.send_input_type
-        && let Value::Object(o) = &mut body {
-            o.remove("input_type");
-        }
+        && let Value::Object(o) = &mut body
+    {
+        o.remove("input_type");
+    }
     Ok(body)
 }
 
@@ -145,7 +148,10 @@ mod tests {
     #[test]
     fn max_tokens_renaming() {
         let req = ChatRequest::new("m", vec![]).with_max_tokens(7);
-        let q = Quirks { max_tokens_field: MaxTokensField::MaxCompletionTokens, ..Quirks::default() };
+        let q = Quirks {
+            max_tokens_field: MaxTokensField::MaxCompletionTokens,
+            ..Quirks::default()
+        };
         let b = chat_body(&dialect(q), &req, false).unwrap();
         assert_eq!(b["max_completion_tokens"], 7);
         assert!(b.get("max_tokens").is_none());
@@ -153,11 +159,32 @@ mod tests {
 
     #[test]
     fn unsupported_features_are_refused_before_sending() {
-        let q = Quirks { supports_tools: false, supports_vision: false, ..Quirks::default() };
-        let req = ChatRequest::new("m", vec![]).with_tools([ToolDefinition::function("f", "d", json!({}))]);
-        assert_eq!(chat_body(&dialect(q.clone()), &req, false).unwrap_err().kind(), ErrorKind::Unsupported);
-        let req = ChatRequest::new("m", vec![Message::user(vec![ContentPart::image_url("https://x/y.png")])]);
-        assert_eq!(chat_body(&dialect(q), &req, false).unwrap_err().kind(), ErrorKind::Unsupported);
+        let q = Quirks {
+            supports_tools: false,
+            supports_vision: false,
+            ..Quirks::default()
+        };
+        let req = ChatRequest::new("m", vec![]).with_tools([ToolDefinition::function(
+            "f",
+            "d",
+            json!({}),
+        )]);
+        assert_eq!(
+            chat_body(&dialect(q.clone()), &req, false)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Unsupported
+        );
+        let req = ChatRequest::new(
+            "m",
+            vec![Message::user(vec![ContentPart::image_url(
+                "https://x/y.png",
+            )])],
+        );
+        assert_eq!(
+            chat_body(&dialect(q), &req, false).unwrap_err().kind(),
+            ErrorKind::Unsupported
+        );
     }
 
     #[test]
@@ -167,7 +194,10 @@ mod tests {
         let req = ChatRequest::new("m", vec![m]);
         let b = chat_body(&dialect(Quirks::default()), &req, false).unwrap();
         assert!(b["messages"][0].get("reasoning_content").is_none());
-        let q = Quirks { send_reasoning: true, ..Quirks::default() };
+        let q = Quirks {
+            send_reasoning: true,
+            ..Quirks::default()
+        };
         let b = chat_body(&dialect(q), &req, false).unwrap();
         assert_eq!(b["messages"][0]["reasoning_content"], "thinking");
     }

@@ -18,9 +18,10 @@ pub fn decode<T: DeserializeOwned>(
     let mut v: Value = serde_json::from_slice(bytes)
         .map_err(|e| llm_router_http::decode_error(&dialect.name, &e, bytes))?;
     if let Some(h) = &dialect.hooks
-        && let Some(e) = h.event_error(&v) {
-            return Err(e);
-        }
+        && let Some(e) = h.event_error(&v)
+    {
+        return Err(e);
+    }
     if let Some(e) = error_in_body(&dialect.name, &v) {
         return Err(e);
     }
@@ -52,9 +53,11 @@ fn move_reasoning(v: &mut Value, field: &str) {
         for key in ["message", "delta"] {
             if let Some(m) = c.get_mut(key).and_then(Value::as_object_mut)
                 && let Some(r) = m.remove(field)
-                    && r.is_string() && !m.contains_key("reasoning_content") {
-                        m.insert("reasoning_content".into(), r);
-                    }
+                && r.is_string()
+                && !m.contains_key("reasoning_content")
+            {
+                m.insert("reasoning_content".into(), r);
+            }
         }
     }
 }
@@ -71,14 +74,22 @@ mod tests {
             reasoning_field: Some("reasoning".into()),
             ..Quirks::default()
         });
-        let c = decode_chunk(&d, br#"{"choices":[{"index":0,"delta":{"reasoning":"hmm"}}]}"#).unwrap();
+        let c = decode_chunk(
+            &d,
+            br#"{"choices":[{"index":0,"delta":{"reasoning":"hmm"}}]}"#,
+        )
+        .unwrap();
         assert_eq!(c.choices[0].delta.reasoning_content.as_deref(), Some("hmm"));
     }
 
     #[test]
     fn errors_and_garbage() {
         let d = Dialect::new("v", "http://x");
-        let e = decode_chat(&d, br#"{"error":{"message":"overloaded","type":"server_error"}}"#).unwrap_err();
+        let e = decode_chat(
+            &d,
+            br#"{"error":{"message":"overloaded","type":"server_error"}}"#,
+        )
+        .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::ProviderUnavailable);
         let e = decode_chat(&d, b"<html>502</html>").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode);

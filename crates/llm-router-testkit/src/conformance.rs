@@ -45,7 +45,10 @@ pub mod requests {
     pub fn basic() -> ChatRequest {
         ChatRequest::new(
             MODEL,
-            vec![Message::system("You are terse."), Message::user("Say hello")],
+            vec![
+                Message::system("You are terse."),
+                Message::user("Say hello"),
+            ],
         )
         .with_max_tokens(16)
         .with_temperature(0.0)
@@ -82,8 +85,7 @@ pub mod requests {
 }
 
 /// A 1×1 PNG, base64.
-pub const PNG_1X1: &str =
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+pub const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 /// What a provider's API looks like on the wire, for the suite.
 #[derive(Clone)]
@@ -144,7 +146,10 @@ impl Conformance {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .and(path(p))
-            .and(header(self.wire.auth_header.0.as_str(), self.wire.auth_header.1.as_str()))
+            .and(header(
+                self.wire.auth_header.0.as_str(),
+                self.wire.auth_header.1.as_str(),
+            ))
             .respond_with(resp)
             .mount(&server)
             .await;
@@ -167,15 +172,25 @@ impl Conformance {
     /// Chat: exact request, parsed text and usage.
     pub async fn chat_basic(&self) {
         let w = &self.wire;
-        let (server, client) = self.server_with(&w.chat_path, json_response(200, &w.chat_ok)).await;
+        let (server, client) = self
+            .server_with(&w.chat_path, json_response(200, &w.chat_ok))
+            .await;
         let resp = client.chat(requests::basic()).await.expect("chat succeeds");
         assert_eq!(resp.text(), w.text, "chat text");
         let usage = resp.usage.clone().expect("usage present");
-        assert_eq!((usage.input_tokens(), usage.output_tokens()), (9, 12), "usage");
+        assert_eq!(
+            (usage.input_tokens(), usage.output_tokens()),
+            (9, 12),
+            "usage"
+        );
         let reqs = server.received_requests().await.unwrap_or_default();
         assert_eq!(reqs.len(), 1, "one request");
         assert_eq!(reqs[0].method.as_str(), "POST");
-        let ct = reqs[0].headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let ct = reqs[0]
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         assert!(ct.starts_with("application/json"), "content-type {ct}");
         let body: Value = serde_json::from_slice(&reqs[0].body).expect("JSON body");
         assert_eq!(body, w.basic_body, "chat request body");
@@ -184,12 +199,21 @@ impl Conformance {
     /// Streaming: exact request, text and usage.
     pub async fn stream_basic(&self) {
         let w = &self.wire;
-        let (server, client) = self.server_with(&w.stream_path, sse_response(&w.stream_ok)).await;
-        let stream = client.chat_stream(requests::basic()).await.expect("stream starts");
+        let (server, client) = self
+            .server_with(&w.stream_path, sse_response(&w.stream_ok))
+            .await;
+        let stream = client
+            .chat_stream(requests::basic())
+            .await
+            .expect("stream starts");
         let resp = collect_stream(stream).await.expect("stream completes");
         assert_eq!(resp.text(), w.text, "streamed text");
         let usage = resp.usage.clone().expect("stream usage");
-        assert_eq!((usage.input_tokens(), usage.output_tokens()), (9, 12), "stream usage");
+        assert_eq!(
+            (usage.input_tokens(), usage.output_tokens()),
+            (9, 12),
+            "stream usage"
+        );
         assert!(resp.finish_reason().is_some(), "finish reason");
         let reqs = server.received_requests().await.unwrap_or_default();
         let body: Value = serde_json::from_slice(&reqs[0].body).expect("JSON body");
@@ -218,13 +242,21 @@ impl Conformance {
     /// Tool calls come back as canonical tool calls.
     pub async fn tool_call(&self) {
         let w = &self.wire;
-        let (_server, client) = self.server_with(&w.chat_path, json_response(200, &w.tool_call_ok)).await;
-        let resp = client.chat(requests::with_tool()).await.expect("tool call response");
+        let (_server, client) = self
+            .server_with(&w.chat_path, json_response(200, &w.tool_call_ok))
+            .await;
+        let resp = client
+            .chat(requests::with_tool())
+            .await
+            .expect("tool call response");
         let m = resp.message().expect("a message");
         assert_eq!(m.tool_calls.len(), 1, "one tool call");
         assert_eq!(m.tool_calls[0].function.name, "get_weather");
         assert_eq!(
-            m.tool_calls[0].function.parse_arguments().expect("arguments are JSON"),
+            m.tool_calls[0]
+                .function
+                .parse_arguments()
+                .expect("arguments are JSON"),
             json!({"city": "Paris"})
         );
         assert!(!m.tool_calls[0].id.is_empty(), "tool call id");
@@ -233,8 +265,13 @@ impl Conformance {
     /// Image input reaches the provider.
     pub async fn vision(&self) {
         let w = &self.wire;
-        let (server, client) = self.server_with(&w.chat_path, json_response(200, &w.chat_ok)).await;
-        client.chat(requests::with_image()).await.expect("vision request");
+        let (server, client) = self
+            .server_with(&w.chat_path, json_response(200, &w.chat_ok))
+            .await;
+        client
+            .chat(requests::with_image())
+            .await
+            .expect("vision request");
         let reqs = server.received_requests().await.unwrap_or_default();
         let body = String::from_utf8_lossy(&reqs[0].body);
         assert!(body.contains(&w.image_marker), "image data in body: {body}");
@@ -248,16 +285,26 @@ impl Conformance {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .and(path(p.as_str()))
-            .and(header(self.wire.auth_header.0.as_str(), self.wire.auth_header.1.as_str()))
+            .and(header(
+                self.wire.auth_header.0.as_str(),
+                self.wire.auth_header.1.as_str(),
+            ))
             .respond_with(json_response(200, body))
             .mount(&server)
             .await;
         let client = factory(&server.uri());
-        let resp = client.embed(requests::embeddings()).await.expect("embeddings");
+        let resp = client
+            .embed(requests::embeddings())
+            .await
+            .expect("embeddings");
         assert_eq!(resp.data.len(), 2, "two vectors");
         for (i, d) in resp.data.iter().enumerate() {
             assert_eq!(d.index as usize, i, "index order");
-            assert_eq!(d.embedding.to_floats().expect("floats").len(), 3, "dimension");
+            assert_eq!(
+                d.embedding.to_floats().expect("floats").len(),
+                3,
+                "dimension"
+            );
         }
     }
 
@@ -267,9 +314,24 @@ impl Conformance {
         let cases: Vec<(u16, Value, ErrorKind, Option<&str>)> = vec![
             (401, (w.error_body)(401), ErrorKind::Authentication, None),
             (429, (w.error_body)(429), ErrorKind::RateLimited, Some("7")),
-            (w.quota_status, w.quota_body.clone(), ErrorKind::QuotaExceeded, None),
-            (500, (w.error_body)(500), ErrorKind::ProviderUnavailable, None),
-            (503, (w.error_body)(503), ErrorKind::ProviderUnavailable, None),
+            (
+                w.quota_status,
+                w.quota_body.clone(),
+                ErrorKind::QuotaExceeded,
+                None,
+            ),
+            (
+                500,
+                (w.error_body)(500),
+                ErrorKind::ProviderUnavailable,
+                None,
+            ),
+            (
+                503,
+                (w.error_body)(503),
+                ErrorKind::ProviderUnavailable,
+                None,
+            ),
         ];
         for (status, body, kind, retry) in cases {
             let mut t = json_response(status, &body);
@@ -282,27 +344,40 @@ impl Conformance {
             assert_eq!(e.status(), Some(status), "status kept");
             assert!(e.provider().is_some(), "provider named");
             if let Some(r) = retry {
-                assert_eq!(e.retry_after(), Some(Duration::from_secs(r.parse().unwrap_or(0))), "retry-after");
+                assert_eq!(
+                    e.retry_after(),
+                    Some(Duration::from_secs(r.parse().unwrap_or(0))),
+                    "retry-after"
+                );
             }
             // Streams fail the same way before any content.
-            let (_s, client) = self.server_with(&w.stream_path, {
-                let mut t = json_response(status, &body);
-                if let Some(r) = retry {
-                    t = t.insert_header("retry-after", r);
-                }
-                t
-            })
-            .await;
-            let e = client.chat_stream(requests::basic()).await.err().expect("stream error");
+            let (_s, client) = self
+                .server_with(&w.stream_path, {
+                    let mut t = json_response(status, &body);
+                    if let Some(r) = retry {
+                        t = t.insert_header("retry-after", r);
+                    }
+                    t
+                })
+                .await;
+            let e = client
+                .chat_stream(requests::basic())
+                .await
+                .err()
+                .expect("stream error");
             assert_eq!(e.kind(), kind, "stream HTTP {status}: {e}");
         }
         let (_s, client) = self
             .server_with(
                 &w.chat_path,
-                ResponseTemplate::new(200).set_body_raw(b"{\"choices\": [".to_vec(), "application/json"),
+                ResponseTemplate::new(200)
+                    .set_body_raw(b"{\"choices\": [".to_vec(), "application/json"),
             )
             .await;
-        let e = client.chat(requests::basic()).await.expect_err("malformed JSON");
+        let e = client
+            .chat(requests::basic())
+            .await
+            .expect_err("malformed JSON");
         assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
     }
 
@@ -310,31 +385,59 @@ impl Conformance {
     pub async fn stream_failures(&self) {
         let w = &self.wire;
         // An error as the first event is an Err from chat_stream.
-        let (_s, client) = self.server_with(&w.stream_path, sse_response(&w.stream_error_first)).await;
-        let e = client.chat_stream(requests::basic()).await.err().expect("first-event error");
+        let (_s, client) = self
+            .server_with(&w.stream_path, sse_response(&w.stream_error_first))
+            .await;
+        let e = client
+            .chat_stream(requests::basic())
+            .await
+            .err()
+            .expect("first-event error");
         assert_eq!(e.kind(), w.stream_error_kind, "{e}");
 
         // Without its terminator a stream ends in StreamInterrupted after the content.
-        let (_s, client) = self.server_with(&w.stream_path, sse_response(&w.stream_without_terminator)).await;
-        let stream = client.chat_stream(requests::basic()).await.expect("stream starts");
+        let (_s, client) = self
+            .server_with(&w.stream_path, sse_response(&w.stream_without_terminator))
+            .await;
+        let stream = client
+            .chat_stream(requests::basic())
+            .await
+            .expect("stream starts");
         let items: Vec<_> = stream.collect().await;
         assert!(items.iter().any(|i| i.is_ok()), "content before the end");
-        let last = items.last().expect("items").as_ref().expect_err("ends with an error");
+        let last = items
+            .last()
+            .expect("items")
+            .as_ref()
+            .expect_err("ends with an error");
         assert_eq!(last.kind(), ErrorKind::StreamInterrupted, "{last}");
 
         // Cut in the middle of an event.
         let cut_at = w.stream_ok.len() * 2 / 3;
-        let cut: String = w.stream_ok.char_indices().take_while(|(i, _)| *i < cut_at).map(|(_, c)| c).collect();
+        let cut: String = w
+            .stream_ok
+            .char_indices()
+            .take_while(|(i, _)| *i < cut_at)
+            .map(|(_, c)| c)
+            .collect();
         let (_s, client) = self.server_with(&w.stream_path, sse_response(&cut)).await;
-        let stream = client.chat_stream(requests::basic()).await.expect("stream starts");
+        let stream = client
+            .chat_stream(requests::basic())
+            .await
+            .expect("stream starts");
         let e = collect_stream(stream).await.expect_err("cut stream fails");
         assert_eq!(e.kind(), ErrorKind::StreamInterrupted, "{e}");
 
         // A real disconnect: the server hangs up mid-body.
         let base = disconnecting_server("text/event-stream", cut.into_bytes()).await;
         let client = (self.chat)(&base);
-        let stream = client.chat_stream(requests::basic()).await.expect("stream starts before the cut");
-        let e = collect_stream(stream).await.expect_err("disconnected stream fails");
+        let stream = client
+            .chat_stream(requests::basic())
+            .await
+            .expect("stream starts before the cut");
+        let e = collect_stream(stream)
+            .await
+            .expect_err("disconnected stream fails");
         assert_eq!(e.kind(), ErrorKind::StreamInterrupted, "{e}");
     }
 }
@@ -344,17 +447,27 @@ impl WireScript {
     /// shapes (API reference, chat object / chunk object / error codes pages). `path_prefix` is
     /// the part of the path before `/chat/completions` (`/v1`); `max_tokens_field` is the field
     /// the dialect sends the output limit in.
-    pub fn openai_dialect(path_prefix: &str, auth_header: (&str, &str), max_tokens_field: &str) -> Self {
+    pub fn openai_dialect(
+        path_prefix: &str,
+        auth_header: (&str, &str),
+        max_tokens_field: &str,
+    ) -> Self {
         let chunk = |delta: Value, finish: Value| {
             json!({"id": "chatcmpl-123", "object": "chat.completion.chunk", "created": 1694268190,
                    "model": "test-model", "system_fingerprint": "fp_44709d6fcb",
                    "choices": [{"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish}]})
         };
         let events = vec![
-            chunk(json!({"role": "assistant", "content": "", "refusal": null}), Value::Null),
+            chunk(
+                json!({"role": "assistant", "content": "", "refusal": null}),
+                Value::Null,
+            ),
             chunk(json!({"content": "Hello"}), Value::Null),
             chunk(json!({"content": " there, "}), Value::Null),
-            chunk(json!({"content": "how may I assist you today? 👋"}), Value::Null),
+            chunk(
+                json!({"content": "how may I assist you today? 👋"}),
+                Value::Null,
+            ),
             chunk(json!({}), json!("stop")),
             json!({"id": "chatcmpl-123", "object": "chat.completion.chunk", "created": 1694268190,
                    "model": "test-model", "system_fingerprint": "fp_44709d6fcb", "choices": [],
@@ -381,10 +494,18 @@ impl WireScript {
             v
         };
         let error_body = |status: u16| match status {
-            401 => json!({"error": {"message": "Incorrect API key provided: sk-te****-key. You can find your API key at https://platform.openai.com/account/api-keys.", "type": "invalid_request_error", "param": null, "code": "invalid_api_key"}}),
-            429 => json!({"error": {"message": "Rate limit reached for test-model in organization org-123 on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.", "type": "requests", "param": null, "code": "rate_limit_exceeded"}}),
-            503 => json!({"error": {"message": "The engine is currently overloaded, please try again later.", "type": "server_error", "param": null, "code": null}}),
-            _ => json!({"error": {"message": "The server had an error while processing your request. Sorry about that!", "type": "server_error", "param": null, "code": null}}),
+            401 => {
+                json!({"error": {"message": "Incorrect API key provided: sk-te****-key. You can find your API key at https://platform.openai.com/account/api-keys.", "type": "invalid_request_error", "param": null, "code": "invalid_api_key"}})
+            }
+            429 => {
+                json!({"error": {"message": "Rate limit reached for test-model in organization org-123 on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.", "type": "requests", "param": null, "code": "rate_limit_exceeded"}})
+            }
+            503 => {
+                json!({"error": {"message": "The engine is currently overloaded, please try again later.", "type": "server_error", "param": null, "code": null}})
+            }
+            _ => {
+                json!({"error": {"message": "The server had an error while processing your request. Sorry about that!", "type": "server_error", "param": null, "code": null}})
+            }
         };
         Self {
             chat_path: format!("{path_prefix}/chat/completions"),

@@ -33,7 +33,11 @@ pub fn validate(schema: &str, instance: &Value) -> Result<(), Vec<String>> {
         .iter_errors(instance)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// Asserts that `instance` is valid for `schema`, printing every violation.

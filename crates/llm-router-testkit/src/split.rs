@@ -7,7 +7,11 @@ use llm_router_http::ByteStream;
 
 /// A stream yielding `body` cut at the given offsets (sorted, out-of-range ones ignored).
 pub fn chunked(body: &[u8], cuts: &[usize]) -> ByteStream {
-    let mut cuts: Vec<usize> = cuts.iter().copied().filter(|c| *c > 0 && *c < body.len()).collect();
+    let mut cuts: Vec<usize> = cuts
+        .iter()
+        .copied()
+        .filter(|c| *c > 0 && *c < body.len())
+        .collect();
     cuts.sort_unstable();
     cuts.dedup();
     let mut pieces = Vec::with_capacity(cuts.len() + 1);
@@ -35,7 +39,10 @@ pub fn every_split(body: &[u8]) -> impl Iterator<Item = (usize, ByteStream)> + '
 pub fn then_disconnect(body: &[u8]) -> ByteStream {
     let items = vec![
         Ok(Bytes::copy_from_slice(body)),
-        Err(Error::new(llm_router_core::ErrorKind::Connection, "connection reset by peer")),
+        Err(Error::new(
+            llm_router_core::ErrorKind::Connection,
+            "connection reset by peer",
+        )),
     ];
     Box::pin(futures_util::stream::iter(items))
 }

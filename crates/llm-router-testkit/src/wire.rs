@@ -22,7 +22,12 @@ pub async fn received(server: &MockServer) -> Vec<Request> {
 /// The JSON body of the only request a server received (panics otherwise: test code).
 pub async fn only_request_json(server: &MockServer) -> Value {
     let reqs = received(server).await;
-    assert_eq!(reqs.len(), 1, "expected exactly one request, got {}", reqs.len());
+    assert_eq!(
+        reqs.len(),
+        1,
+        "expected exactly one request, got {}",
+        reqs.len()
+    );
     serde_json::from_slice(&reqs[0].body).expect("request body is JSON")
 }
 
@@ -50,10 +55,13 @@ pub async fn disconnecting_server(content_type: &'static str, head: Vec<u8>) -> 
         .expect("bind loopback");
     let addr = listener.local_addr().expect("local addr");
     tokio::spawn(async move {
-        let Ok((mut sock, _)) = listener.accept().await else { return };
+        let Ok((mut sock, _)) = listener.accept().await else {
+            return;
+        };
         // Read the request head and as much body as is already there.
         let mut buf = vec![0u8; 64 * 1024];
-        let _ = tokio::time::timeout(std::time::Duration::from_millis(500), sock.read(&mut buf)).await;
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_millis(500), sock.read(&mut buf)).await;
         let header = format!(
             "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n",
             head.len()

@@ -68,7 +68,8 @@ impl StreamAccumulator {
             self.model.clone_from(&chunk.model);
         }
         if chunk.system_fingerprint.is_some() {
-            self.system_fingerprint.clone_from(&chunk.system_fingerprint);
+            self.system_fingerprint
+                .clone_from(&chunk.system_fingerprint);
         }
         if chunk.service_tier.is_some() {
             self.service_tier.clone_from(&chunk.service_tier);
@@ -126,9 +127,10 @@ impl StreamAccumulator {
             };
             let call = &mut st.tool_calls[pos].1;
             if let Some(id) = &tc.id
-                && !id.is_empty() {
-                    call.id.clone_from(id);
-                }
+                && !id.is_empty()
+            {
+                call.id.clone_from(id);
+            }
             if let Some(kind) = &tc.kind {
                 call.kind = kind.clone();
             }
@@ -145,9 +147,10 @@ impl StreamAccumulator {
             st.extra.insert(k.clone(), v.clone());
         }
         if let Some(lp) = &c.logprobs
-            && !lp.is_null() {
-                st.logprobs.push(lp.clone());
-            }
+            && !lp.is_null()
+        {
+            st.logprobs.push(lp.clone());
+        }
         if let Some(f) = &c.finish_reason {
             st.finish_reason = Some(f.clone());
         }
@@ -184,11 +187,7 @@ impl StreamAccumulator {
             .into_iter()
             .map(|mut st| {
                 st.tool_calls.sort_by_key(|(i, _)| *i);
-                let tool_calls = st
-                    .tool_calls
-                    .into_iter()
-                    .map(|(_, c)| c)
-                    .collect();
+                let tool_calls = st.tool_calls.into_iter().map(|(_, c)| c).collect();
                 let logprobs = merge_logprobs(st.logprobs);
                 Choice {
                     index: st.index,
@@ -227,21 +226,24 @@ impl StreamAccumulator {
 /// continues it (text appended, signature or data set); anything else starts a new block.
 fn merge_reasoning(blocks: &mut Vec<ReasoningDetail>, rd: &ReasoningDetail) {
     if let Some(last) = blocks.last_mut()
-        && last.kind == rd.kind && last.index == rd.index && last.signature.is_none() {
-            if let Some(t) = &rd.text {
-                append(&mut last.text, t);
-            }
-            if let Some(t) = &rd.summary {
-                append(&mut last.summary, t);
-            }
-            if let Some(t) = &rd.data {
-                append(&mut last.data, t);
-            }
-            if rd.signature.is_some() {
-                last.signature.clone_from(&rd.signature);
-            }
-            return;
+        && last.kind == rd.kind
+        && last.index == rd.index
+        && last.signature.is_none()
+    {
+        if let Some(t) = &rd.text {
+            append(&mut last.text, t);
         }
+        if let Some(t) = &rd.summary {
+            append(&mut last.summary, t);
+        }
+        if let Some(t) = &rd.data {
+            append(&mut last.data, t);
+        }
+        if rd.signature.is_some() {
+            last.signature.clone_from(&rd.signature);
+        }
+        return;
+    }
     blocks.push(rd.clone());
 }
 

@@ -79,7 +79,9 @@ impl ChatChunk {
 
     /// The text of choice 0 in this chunk, if any.
     pub fn text(&self) -> Option<&str> {
-        self.choices.first().and_then(|c| c.delta.content.as_deref())
+        self.choices
+            .first()
+            .and_then(|c| c.delta.content.as_deref())
     }
 
     /// The finish reason of choice 0 in this chunk, if any.

@@ -198,7 +198,8 @@ impl<'de> Deserialize<'de> for ContentPart {
                 f.write_str("a content part object with a \"type\"")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ContentPart, A::Error> {
-                let obj = Map::<String, Value>::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let obj =
+                    Map::<String, Value>::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 let known = matches!(
                     obj.get("type").and_then(Value::as_str),
                     Some("text" | "image_url" | "input_audio" | "refusal")
@@ -211,7 +212,9 @@ impl<'de> Deserialize<'de> for ContentPart {
                 Ok(match part {
                     KnownPart::Text { text } => ContentPart::Text { text },
                     KnownPart::ImageUrl { image_url } => ContentPart::ImageUrl { image_url },
-                    KnownPart::InputAudio { input_audio } => ContentPart::InputAudio { input_audio },
+                    KnownPart::InputAudio { input_audio } => {
+                        ContentPart::InputAudio { input_audio }
+                    }
                     KnownPart::Refusal { refusal } => ContentPart::Refusal { refusal },
                 })
             }
@@ -281,7 +284,9 @@ mod tests {
         assert_eq!(c.text(), "what is this?");
         assert_eq!(serde_json::to_value(&c).unwrap(), v);
         let Content::Parts(parts) = c else { panic!() };
-        let ContentPart::ImageUrl { image_url } = &parts[1] else { panic!() };
+        let ContentPart::ImageUrl { image_url } = &parts[1] else {
+            panic!()
+        };
         assert_eq!(image_url.as_data_url(), Some(("image/png", "AAAA")));
     }
 

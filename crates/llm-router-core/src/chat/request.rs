@@ -228,7 +228,9 @@ impl<'de> Deserialize<'de> for Stop {
             v @ Value::Array(_) => serde_json::from_value(v)
                 .map(Stop::Many)
                 .map_err(de::Error::custom),
-            _ => Err(de::Error::custom("stop must be a string or an array of strings")),
+            _ => Err(de::Error::custom(
+                "stop must be a string or an array of strings",
+            )),
         }
     }
 }

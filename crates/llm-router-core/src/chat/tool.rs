@@ -204,7 +204,11 @@ impl<'de> Deserialize<'de> for ToolChoice {
                     _ => ToolChoice::Other(v),
                 }
             }
-            _ => return Err(de::Error::custom("tool_choice must be a string or an object")),
+            _ => {
+                return Err(de::Error::custom(
+                    "tool_choice must be a string or an object",
+                ));
+            }
         })
     }
 }
@@ -289,7 +293,10 @@ mod tests {
             assert_eq!(serde_json::to_value(&c).unwrap(), v);
         }
         assert_eq!(
-            serde_json::from_value::<ToolChoice>(json!({"type": "function", "function": {"name": "f"}})).unwrap(),
+            serde_json::from_value::<ToolChoice>(
+                json!({"type": "function", "function": {"name": "f"}})
+            )
+            .unwrap(),
             ToolChoice::Function("f".into())
         );
     }

@@ -2,8 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use llm_router_core::{
-    ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, ImageRequest, ImageResponse,
-    ModelInfo,
+    ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, ImageRequest, ImageResponse, ModelInfo,
 };
 use llm_router_testkit::openai_spec::{SpecExample, examples, json_equivalent};
 use serde::Serialize;
@@ -13,13 +12,20 @@ use serde_json::Value;
 /// Reads `v` as `T`, writes it back, and compares (null fields equal absent ones, numbers by
 /// value: OpenAI's reading of JSON).
 fn round_trip<T: DeserializeOwned + Serialize>(what: &str, v: &Value) {
-    let parsed: T = serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{what}: {e}\n{v:#}"));
+    let parsed: T =
+        serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{what}: {e}\n{v:#}"));
     let back = serde_json::to_value(&parsed).unwrap();
-    assert!(json_equivalent(&back, v), "{what} changed in a round trip:\n in: {v:#}\nout: {back:#}");
+    assert!(
+        json_equivalent(&back, v),
+        "{what} changed in a round trip:\n in: {v:#}\nout: {back:#}"
+    );
 }
 
 fn by_op(op: &str) -> Vec<SpecExample> {
-    examples().into_iter().filter(|e| e.operation == op).collect()
+    examples()
+        .into_iter()
+        .filter(|e| e.operation == op)
+        .collect()
 }
 
 #[test]
@@ -48,7 +54,10 @@ fn embedding_image_and_model_examples_round_trip() {
     }
     let mut images = 0;
     for e in by_op("createImage") {
-        round_trip::<ImageRequest>(&format!("image request {}", e.title), e.request.as_ref().unwrap());
+        round_trip::<ImageRequest>(
+            &format!("image request {}", e.title),
+            e.request.as_ref().unwrap(),
+        );
         if e.response_kind == "json" {
             round_trip::<ImageResponse>("image response", &e.response);
             images += 1;
@@ -90,7 +99,10 @@ fn provider_responses_with_unknown_values_still_parse() {
         "provider": "Together"
     });
     let r: ChatResponse = serde_json::from_value(v).unwrap();
-    assert_eq!(r.finish_reason().unwrap().as_str(), "insufficient_system_resource");
+    assert_eq!(
+        r.finish_reason().unwrap().as_str(),
+        "insufficient_system_resource"
+    );
     assert_eq!(r.choices[0].extra["native_finish_reason"], "overloaded");
     assert_eq!(r.usage.unwrap().completion_tokens, 0);
     assert_eq!(r.extra["provider"], "Together");

@@ -1,9 +1,11 @@
 //! OpenAI's documented responses (spec examples and the API reference's chat object) parse,
 //! through the client, into the canonical types.
 
-use llm_router_core::{ChatChunk, ChatProvider, ChatRequest, EmbeddingResponse, FinishReason, Message};
+use llm_router_core::{
+    ChatChunk, ChatProvider, ChatRequest, EmbeddingResponse, FinishReason, Message,
+};
 use llm_router_testkit::openai_spec::examples;
-use llm_router_testkit::wire::{json_response, sse_transcript, sse_response};
+use llm_router_testkit::wire::{json_response, sse_response, sse_transcript};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer};
 
@@ -16,7 +18,10 @@ async fn every_documented_chat_response_parses_through_the_client() {
         .filter(|e| e.operation == "createChatCompletion" && e.response_kind == "json")
         .map(|e| (e.title, e.response))
         .collect();
-    bodies.push(("API reference".into(), fixtures().json("chat_documented.json")));
+    bodies.push((
+        "API reference".into(),
+        fixtures().json("chat_documented.json"),
+    ));
     assert!(bodies.len() >= 5, "spec examples found: {}", bodies.len());
     for (title, body) in bodies {
         let server = MockServer::start().await;
@@ -30,7 +35,11 @@ async fn every_documented_chat_response_parses_through_the_client() {
             .await
             .unwrap_or_else(|e| panic!("{title}: {e}"));
         assert_eq!(resp.id, body["id"], "{title}");
-        assert_eq!(resp.usage.as_ref().unwrap().total_tokens, body["usage"]["total_tokens"], "{title}");
+        assert_eq!(
+            resp.usage.as_ref().unwrap().total_tokens,
+            body["usage"]["total_tokens"],
+            "{title}"
+        );
         let finish = resp.finish_reason().unwrap();
         if title == "Functions" {
             assert_eq!(finish, &FinishReason::ToolCalls);
@@ -72,6 +81,7 @@ async fn documented_stream_example_parses_through_the_client() {
 
 #[test]
 fn documented_embedding_shapes_parse() {
-    let e: EmbeddingResponse = serde_json::from_value(fixtures().json("embeddings_base64.json")).unwrap();
+    let e: EmbeddingResponse =
+        serde_json::from_value(fixtures().json("embeddings_base64.json")).unwrap();
     assert_eq!(e.data.len(), 2);
 }

@@ -73,7 +73,11 @@ async fn an_error_chunk_after_content_interrupts_the_stream() {
 
 #[tokio::test]
 async fn html_from_a_proxy_is_a_decode_error_naming_the_body() {
-    let s = server(ResponseTemplate::new(200).set_body_raw(b"<html><body>Bad gateway</body></html>".to_vec(), "text/html")).await;
+    let s = server(ResponseTemplate::new(200).set_body_raw(
+        b"<html><body>Bad gateway</body></html>".to_vec(),
+        "text/html",
+    ))
+    .await;
     let e = client(&s.uri()).chat(req()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert!(e.message().contains("Bad gateway"), "{e}");

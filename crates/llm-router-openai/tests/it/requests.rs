@@ -3,8 +3,8 @@
 
 use llm_router_core::{
     ChatProvider, ChatRequest, ContentPart, EmbeddingProvider, EmbeddingRequest, EncodingFormat,
-    ImageDetail, ImageProvider, ImageRequest, ImageUrl, JsonSchemaFormat, Message,
-    ResponseFormat, ToolCall, ToolChoice, ToolDefinition,
+    ImageDetail, ImageProvider, ImageRequest, ImageUrl, JsonSchemaFormat, Message, ResponseFormat,
+    ToolCall, ToolChoice, ToolDefinition,
 };
 use llm_router_testkit::openai_spec::assert_valid;
 use llm_router_testkit::wire::{json_response, sse_response};
@@ -70,7 +70,12 @@ async fn chat_with_every_common_parameter() {
         "stream": false
     });
     assert_valid("CreateChatCompletionRequest", &expected);
-    let server = expect_post("/v1/chat/completions", &expected, json_response(200, &fixtures().json("chat_documented.json"))).await;
+    let server = expect_post(
+        "/v1/chat/completions",
+        &expected,
+        json_response(200, &fixtures().json("chat_documented.json")),
+    )
+    .await;
     let resp = client(&server.uri()).chat(req).await.unwrap();
     assert_eq!(resp.text(), "\n\nHello there, how may I assist you today?");
 }
@@ -104,7 +109,11 @@ async fn tools_and_a_tool_result_turn() {
         "gpt-4o",
         vec![
             Message::user("Weather in Paris?"),
-            Message::assistant_tool_calls(vec![ToolCall::function("call_1", "get_weather", r#"{"city":"Paris"}"#)]),
+            Message::assistant_tool_calls(vec![ToolCall::function(
+                "call_1",
+                "get_weather",
+                r#"{"city":"Paris"}"#,
+            )]),
             Message::tool("call_1", r#"{"temp_c":18}"#),
         ],
     )
@@ -126,7 +135,12 @@ async fn tools_and_a_tool_result_turn() {
         "stream": false
     });
     assert_valid("CreateChatCompletionRequest", &expected);
-    let server = expect_post("/v1/chat/completions", &expected, json_response(200, &fixtures().json("chat_documented.json"))).await;
+    let server = expect_post(
+        "/v1/chat/completions",
+        &expected,
+        json_response(200, &fixtures().json("chat_documented.json")),
+    )
+    .await;
     client(&server.uri()).chat(req).await.unwrap();
 }
 
@@ -136,7 +150,12 @@ async fn vision_parts_with_detail_and_data_urls() {
         "gpt-4o",
         vec![Message::user(vec![
             ContentPart::text("Compare these."),
-            ContentPart::ImageUrl { image_url: ImageUrl { url: "https://example.com/cat.png".into(), detail: Some(ImageDetail::High) } },
+            ContentPart::ImageUrl {
+                image_url: ImageUrl {
+                    url: "https://example.com/cat.png".into(),
+                    detail: Some(ImageDetail::High),
+                },
+            },
             ContentPart::image_base64("image/png", llm_router_testkit::conformance::PNG_1X1),
         ])],
     );
@@ -150,7 +169,12 @@ async fn vision_parts_with_detail_and_data_urls() {
         "stream": false
     });
     assert_valid("CreateChatCompletionRequest", &expected);
-    let server = expect_post("/v1/chat/completions", &expected, json_response(200, &fixtures().json("chat_documented.json"))).await;
+    let server = expect_post(
+        "/v1/chat/completions",
+        &expected,
+        json_response(200, &fixtures().json("chat_documented.json")),
+    )
+    .await;
     client(&server.uri()).chat(req).await.unwrap();
 }
 
@@ -162,10 +186,21 @@ async fn embeddings_float_and_base64() {
     req.input_type = Some(llm_router_core::InputType::Query); // ours: never sent to OpenAI
     let expected = json!({"model": "text-embedding-3-small", "input": ["a", "b"], "dimensions": 3, "encoding_format": "base64"});
     assert_valid("CreateEmbeddingRequest", &expected);
-    let server = expect_post("/v1/embeddings", &expected, json_response(200, &fixtures().json("embeddings_base64.json"))).await;
+    let server = expect_post(
+        "/v1/embeddings",
+        &expected,
+        json_response(200, &fixtures().json("embeddings_base64.json")),
+    )
+    .await;
     let resp = client(&server.uri()).embed(req).await.unwrap();
-    assert_eq!(resp.data[0].embedding.to_floats().unwrap(), vec![0.5, -1.25, 3.0]);
-    assert_eq!(resp.data[1].embedding.to_floats().unwrap(), vec![1.0, 0.0, -0.5]);
+    assert_eq!(
+        resp.data[0].embedding.to_floats().unwrap(),
+        vec![0.5, -1.25, 3.0]
+    );
+    assert_eq!(
+        resp.data[1].embedding.to_floats().unwrap(),
+        vec![1.0, 0.0, -0.5]
+    );
     assert_eq!(resp.usage.unwrap().prompt_tokens, 2);
 
     let req = EmbeddingRequest::new("text-embedding-3-small", "hello");
@@ -185,10 +220,21 @@ async fn image_generation() {
     req.n = Some(1);
     let expected = json!({"prompt": "A cute baby sea otter", "model": "gpt-image-1", "n": 1, "size": "1024x1024", "quality": "low"});
     assert_valid("CreateImageRequest", &expected);
-    let server = expect_post("/v1/images/generations", &expected, json_response(200, &fixtures().json("image_b64.json"))).await;
+    let server = expect_post(
+        "/v1/images/generations",
+        &expected,
+        json_response(200, &fixtures().json("image_b64.json")),
+    )
+    .await;
     let resp = client(&server.uri()).generate(req).await.unwrap();
     assert_eq!(resp.data.len(), 1);
-    assert!(resp.data[0].b64_json.as_deref().unwrap().starts_with("iVBOR"));
+    assert!(
+        resp.data[0]
+            .b64_json
+            .as_deref()
+            .unwrap()
+            .starts_with("iVBOR")
+    );
     assert_eq!(resp.extra["output_format"], "png");
 }
 
@@ -230,5 +276,8 @@ async fn models_are_listed() {
         .mount(&server)
         .await;
     let models = client(&server.uri()).list_models().await.unwrap();
-    assert_eq!(models.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["gpt-4o-mini", "text-embedding-3-small"]);
+    assert_eq!(
+        models.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+        ["gpt-4o-mini", "text-embedding-3-small"]
+    );
 }

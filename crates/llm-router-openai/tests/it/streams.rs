@@ -20,7 +20,11 @@ async fn same_everywhere(name: &str) -> ChatResponse {
     for (i, s) in every_split(&body) {
         assert_eq!(parse(s).await, whole, "{name} split at byte {i}");
     }
-    assert_eq!(parse(byte_by_byte(&body)).await, whole, "{name} byte by byte");
+    assert_eq!(
+        parse(byte_by_byte(&body)).await,
+        whole,
+        "{name} byte by byte"
+    );
     whole
 }
 
