@@ -3,6 +3,7 @@ use std::sync::Arc;
 use llm_router_core::{SharedChat, SharedEmbedding};
 use llm_router_openai_compat::chat_chunks;
 use llm_router_testkit::conformance::{Conformance, WireScript};
+use llm_router_testkit::openai_spec::assert_valid;
 
 use crate::{KEY, client};
 
@@ -19,5 +20,8 @@ async fn openai_passes_the_conformance_suite() {
         })),
         wire: WireScript::openai_dialect("/v1", ("authorization", &auth), "max_completion_tokens"),
     };
+    // The bodies the suite expects are valid OpenAI requests.
+    assert_valid("CreateChatCompletionRequest", &suite.wire.basic_body);
+    assert_valid("CreateChatCompletionRequest", &suite.wire.basic_stream_body);
     suite.run_all().await;
 }

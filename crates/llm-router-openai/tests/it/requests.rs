@@ -7,7 +7,7 @@ use llm_router_core::{
     ToolCall, ToolChoice, ToolDefinition,
 };
 use llm_router_testkit::openai_spec::assert_valid;
-use llm_router_testkit::wire::{json_response, sse_response};
+use llm_router_testkit::wire::{json_response, only_request_json, sse_response};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer};
@@ -78,6 +78,10 @@ async fn chat_with_every_common_parameter() {
     .await;
     let resp = client(&server.uri()).chat(req).await.unwrap();
     assert_eq!(resp.text(), "\n\nHello there, how may I assist you today?");
+    assert_valid(
+        "CreateChatCompletionRequest",
+        &only_request_json(&server).await,
+    );
 }
 
 #[tokio::test]
@@ -100,6 +104,10 @@ async fn streaming_request_asks_for_usage() {
     let stream = client(&server.uri()).chat_stream(req).await.unwrap();
     let resp = llm_router_core::collect_stream(stream).await.unwrap();
     assert_eq!(resp.text(), "Hello there, how may I assist you today? 👋");
+    assert_valid(
+        "CreateChatCompletionRequest",
+        &only_request_json(&server).await,
+    );
     assert_eq!(resp.usage.unwrap().total_tokens, 21);
 }
 
@@ -142,6 +150,10 @@ async fn tools_and_a_tool_result_turn() {
     )
     .await;
     client(&server.uri()).chat(req).await.unwrap();
+    assert_valid(
+        "CreateChatCompletionRequest",
+        &only_request_json(&server).await,
+    );
 }
 
 #[tokio::test]
@@ -176,6 +188,10 @@ async fn vision_parts_with_detail_and_data_urls() {
     )
     .await;
     client(&server.uri()).chat(req).await.unwrap();
+    assert_valid(
+        "CreateChatCompletionRequest",
+        &only_request_json(&server).await,
+    );
 }
 
 #[tokio::test]
@@ -202,6 +218,7 @@ async fn embeddings_float_and_base64() {
         vec![1.0, 0.0, -0.5]
     );
     assert_eq!(resp.usage.unwrap().prompt_tokens, 2);
+    assert_valid("CreateEmbeddingRequest", &only_request_json(&server).await);
 
     let req = EmbeddingRequest::new("text-embedding-3-small", "hello");
     let expected = json!({"model": "text-embedding-3-small", "input": "hello"});
@@ -210,6 +227,7 @@ async fn embeddings_float_and_base64() {
     let server = expect_post("/v1/embeddings", &expected, json_response(200, &body)).await;
     let resp = client(&server.uri()).embed(req).await.unwrap();
     assert_eq!(resp.data[0].embedding.to_floats().unwrap(), vec![0.1, 0.2]);
+    assert_valid("CreateEmbeddingRequest", &only_request_json(&server).await);
 }
 
 #[tokio::test]
@@ -236,6 +254,7 @@ async fn image_generation() {
             .starts_with("iVBOR")
     );
     assert_eq!(resp.extra["output_format"], "png");
+    assert_valid("CreateImageRequest", &only_request_json(&server).await);
 }
 
 #[tokio::test]
