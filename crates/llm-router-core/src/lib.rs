@@ -41,6 +41,7 @@ mod layer;
 mod model;
 mod open_enum;
 mod provider;
+mod provider_info;
 mod secret;
 mod serde_util;
 
@@ -58,6 +59,7 @@ pub use provider::{
     ChatProvider, ChatStream, EmbeddingProvider, ImageProvider, SharedChat, SharedEmbedding,
     SharedImage, collect_stream, stream_from_chunks,
 };
+pub use provider_info::{Capabilities, ProviderInfo};
 pub use secret::ApiKey;
 
 /// Re-exported so provider crates and users implement the traits with the same macro.

@@ -36,7 +36,7 @@
 //! # Ok::<(), llm_router_core::Error>(())
 //! ```
 
-use llm_router_core::Error;
+use llm_router_core::{Capabilities, Error, ProviderInfo};
 use llm_router_openai_compat::{Dialect, MaxTokensField, OpenAiCompatBuilder, Quirks};
 
 pub use llm_router_openai_compat::OpenAiCompatClient as OpenAiClient;
@@ -46,6 +46,26 @@ pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 
 /// The environment variable holding the API key.
 pub const API_KEY_ENV: &str = "OPENAI_API_KEY";
+
+/// What this crate is and supports (the README's provider table is generated from it).
+pub const INFO: ProviderInfo = ProviderInfo {
+    name: "openai",
+    display_name: "OpenAI",
+    crate_name: "llm-router-openai",
+    feature: "openai",
+    env_vars: &[API_KEY_ENV, "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"],
+    default_base_url: DEFAULT_BASE_URL,
+    capabilities: Capabilities {
+        chat: true,
+        streaming: true,
+        tools: true,
+        vision: true,
+        embeddings: true,
+        images: true,
+        reasoning: false,
+    },
+    notes: "reference dialect; `max_tokens` sent as `max_completion_tokens`",
+};
 
 /// OpenAI as a [`Dialect`].
 pub fn dialect() -> Dialect {
