@@ -21,7 +21,8 @@ usage: cargo xtask <command>
 commands:
   ci            fmt --check, clippy, tests, doc, deny, tidy (stops at the first failure)
   tidy          check the architecture invariants (folder names, dependency direction, docs, features)
-  bench [ARGS]  cargo bench -p benches [ARGS]";
+  bench [ARGS]  cargo bench -p benches [ARGS]
+  codegen       regenerate generated docs (the README provider table) from the crates' INFO";
 
 fn main() -> ExitCode {
     match run() {
@@ -43,6 +44,7 @@ fn run() -> Result<()> {
         Some("ci") => ci::run(&root),
         Some("tidy") => tidy::run(&root),
         Some("bench") => bench(&root, &rest),
+        Some("codegen") => codegen(&root),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
@@ -57,6 +59,15 @@ fn bench(root: &Path, args: &[OsString]) -> Result<()> {
     let mut cmd = cargo(root);
     cmd.args(["bench", "-p", "benches"]).args(args);
     run_status(&mut cmd, "cargo bench -p benches")
+}
+
+/// Rewrites generated documentation. The generator is the test that checks it
+/// (`tests/it/readme.rs`), run with `LLM_ROUTER_BLESS=1`, so generation and check cannot differ.
+fn codegen(root: &Path) -> Result<()> {
+    let mut cmd = cargo(root);
+    cmd.args(["test", "-p", "tests", "--test", "it", "readme"])
+        .env("LLM_ROUTER_BLESS", "1");
+    run_status(&mut cmd, "cargo test -p tests --test it readme (LLM_ROUTER_BLESS=1)")
 }
 
 /// The workspace root: the parent of this crate's folder.
