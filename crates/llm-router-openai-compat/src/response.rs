@@ -15,6 +15,16 @@ pub fn decode<T: DeserializeOwned>(
     endpoint: Endpoint,
     bytes: &[u8],
 ) -> Result<T, Error> {
+    // Fast path (most chunks of most vendors): nothing to inspect or rewrite, so decode
+    // straight into the canonical type. A body that mentions "error" anywhere takes the slow
+    // path, which finds an error object wherever it is.
+    if dialect.hooks.is_none()
+        && dialect.quirks.reasoning_field.is_none()
+        && !contains(bytes, b"\"error\"")
+    {
+        return serde_json::from_slice(bytes)
+            .map_err(|e| llm_router_http::decode_error(&dialect.name, &e, bytes));
+    }
     let mut v: Value = serde_json::from_slice(bytes)
         .map_err(|e| llm_router_http::decode_error(&dialect.name, &e, bytes))?;
     if let Some(h) = &dialect.hooks
@@ -32,6 +42,10 @@ pub fn decode<T: DeserializeOwned>(
         move_reasoning(&mut v, field);
     }
     serde_json::from_value(v).map_err(|e| llm_router_http::decode_error(&dialect.name, &e, bytes))
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Decodes a chat response.
