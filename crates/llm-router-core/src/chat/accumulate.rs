@@ -43,6 +43,7 @@ struct ChoiceState {
     finish_reason: Option<FinishReason>,
     logprobs: Vec<Value>,
     extra: Map<String, Value>,
+    choice_extra: Map<String, Value>,
 }
 
 fn append(slot: &mut Option<String>, text: &str) {
@@ -154,6 +155,11 @@ impl StreamAccumulator {
         if let Some(f) = &c.finish_reason {
             st.finish_reason = Some(f.clone());
         }
+        for (k, v) in &c.extra {
+            if !v.is_null() {
+                st.choice_extra.insert(k.clone(), v.clone());
+            }
+        }
     }
 
     /// How many chunks were pushed.
@@ -203,7 +209,7 @@ impl StreamAccumulator {
                     },
                     finish_reason: st.finish_reason,
                     logprobs,
-                    extra: Map::new(),
+                    extra: st.choice_extra,
                 }
             })
             .collect();
@@ -320,6 +326,14 @@ mod tests {
         assert_eq!(m.reasoning_details[0].text.as_deref(), Some("Let me think"));
         assert_eq!(m.reasoning_details[0].signature.as_deref(), Some("sig=="));
         assert_eq!(r.text(), "42");
+    }
+
+    #[test]
+    fn choice_level_extras_are_kept() {
+        let mut acc = StreamAccumulator::new();
+        acc.push(&chunk(json!({"choices":[{"index":0,"delta":{"content":"a"},"native_finish_reason":null}]})));
+        acc.push(&chunk(json!({"choices":[{"index":0,"delta":{},"finish_reason":"stop","native_finish_reason":"end_turn"}]})));
+        assert_eq!(acc.finish().choices[0].extra["native_finish_reason"], "end_turn");
     }
 
     #[test]
