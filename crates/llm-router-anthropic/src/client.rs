@@ -1,0 +1,363 @@
+//! The client: a key, a base URL, an HTTP client and the defaults; implements
+//! [`ChatProvider`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use futures_util::StreamExt as _;
+use llm_router_core::{
+    ApiKey, ChatProvider, ChatRequest, ChatResponse, ChatStream, Error, ErrorKind, ModelInfo,
+};
+use llm_router_http::reqwest::{self, Method, header::HeaderValue};
+use llm_router_http::{
+    StreamTimeouts, byte_stream, decode_error, read_body, start_stream, transport_error,
+    with_timeouts,
+};
+use serde_json::Value;
+
+use crate::convert::{request_body, response};
+use crate::error::{event_error, http_error};
+use crate::stream::chat_chunks;
+use crate::wire::{MessageResponse, ModelPage};
+use crate::{ANTHROPIC_VERSION, API_KEY_ENV, DEFAULT_BASE_URL, DEFAULT_MAX_TOKENS, NAME};
+
+/// A client for Anthropic's Messages API.
+///
+/// Cheap to clone (the configuration is behind an `Arc`). Its `Debug` output never shows the
+/// key.
+#[derive(Clone)]
+pub struct AnthropicClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    key: ApiKey,
+    base_url: String,
+    http: reqwest::Client,
+    default_max_tokens: u32,
+    betas: Vec<String>,
+    headers: Vec<(String, String)>,
+    request_timeout: Option<Duration>,
+    stream_timeouts: StreamTimeouts,
+}
+
+impl fmt::Debug for AnthropicClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("AnthropicClient")
+            .field("base_url", &i.base_url)
+            .field("key", &i.key)
+            .field("default_max_tokens", &i.default_max_tokens)
+            .field("betas", &i.betas)
+            .field("request_timeout", &i.request_timeout)
+            .field("stream_timeouts", &i.stream_timeouts)
+            .finish()
+    }
+}
+
+/// Builds an [`AnthropicClient`]; start from [`crate::builder`].
+#[derive(Debug)]
+pub struct AnthropicBuilder {
+    key: Option<ApiKey>,
+    base_url: String,
+    http: Option<reqwest::Client>,
+    default_max_tokens: u32,
+    betas: Vec<String>,
+    headers: Vec<(String, String)>,
+    request_timeout: Option<Duration>,
+    stream_timeouts: StreamTimeouts,
+}
+
+impl Default for AnthropicBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl AnthropicBuilder {
+    /// A builder with the defaults: [`DEFAULT_BASE_URL`], `max_tokens`
+    /// [`DEFAULT_MAX_TOKENS`], 600 s per request, streams cut after 300 s without data.
+    pub fn new() -> Self {
+        Self {
+            key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            http: None,
+            default_max_tokens: DEFAULT_MAX_TOKENS,
+            betas: Vec::new(),
+            headers: Vec::new(),
+            request_timeout: Some(Duration::from_secs(600)),
+            stream_timeouts: StreamTimeouts::new(Some(Duration::from_secs(300)), None),
+        }
+    }
+
+    /// Sets the API key (sent as `x-api-key`).
+    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// Reads the API key from `var` if it is set and not empty.
+    pub fn api_key_from_env(mut self, var: &str) -> Self {
+        if let Some(k) = ApiKey::from_env(var) {
+            self.key = Some(k);
+        }
+        self
+    }
+
+    /// Overrides the base URL (without `/v1`: requests go to `<base>/v1/messages`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Uses this HTTP client instead of the shared one.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// The `max_tokens` sent when a request sets no output limit (Anthropic requires one).
+    pub fn default_max_tokens(mut self, n: u32) -> Self {
+        self.default_max_tokens = n;
+        self
+    }
+
+    /// Turns on a beta feature: every request carries `anthropic-beta: <flags, comma-joined>`.
+    pub fn beta(mut self, flag: impl Into<String>) -> Self {
+        self.betas.push(flag.into());
+        self
+    }
+
+    /// Adds a header sent with every request.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Deadline of a non-streaming request (default 600 s; `None` for none).
+    pub fn request_timeout(mut self, t: Option<Duration>) -> Self {
+        self.request_timeout = t;
+        self
+    }
+
+    /// Idle and total limits of streams (default: 300 s idle, no total).
+    pub fn stream_timeouts(mut self, t: StreamTimeouts) -> Self {
+        self.stream_timeouts = t;
+        self
+    }
+
+    /// Builds the client. Fails with [`ErrorKind::Config`] without a key, with a base URL that
+    /// is not a URL, or with a `default_max_tokens` of 0.
+    pub fn build(self) -> Result<AnthropicClient, Error> {
+        let config = |msg: String| Error::new(ErrorKind::Config, msg).with_provider(NAME);
+        let Some(key) = self.key else {
+            return Err(config(format!(
+                "no API key for anthropic (set {API_KEY_ENV})"
+            )));
+        };
+        if HeaderValue::from_str(key.expose()).is_err() {
+            return Err(config(
+                "the API key for anthropic is not a valid header value".to_owned(),
+            ));
+        }
+        if reqwest::Url::parse(&self.base_url).is_err() {
+            return Err(config(format!(
+                "invalid base URL for anthropic: {:?}",
+                self.base_url
+            )));
+        }
+        if self.default_max_tokens == 0 {
+            return Err(config("default_max_tokens must be at least 1".to_owned()));
+        }
+        let http = match self.http {
+            Some(c) => c,
+            None => llm_router_http::shared_client()?,
+        };
+        Ok(AnthropicClient {
+            inner: Arc::new(Inner {
+                key,
+                base_url: self.base_url.trim_end_matches('/').to_owned(),
+                http,
+                default_max_tokens: self.default_max_tokens,
+                betas: self.betas,
+                headers: self.headers,
+                request_timeout: self.request_timeout,
+                stream_timeouts: self.stream_timeouts,
+            }),
+        })
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+impl AnthropicClient {
+    /// A builder (the same as [`crate::builder`]).
+    pub fn builder() -> AnthropicBuilder {
+        AnthropicBuilder::new()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The `max_tokens` sent when a request sets none.
+    pub fn default_max_tokens(&self) -> u32 {
+        self.inner.default_max_tokens
+    }
+
+    /// The JSON body this client would send for `req` (for logging, debugging and tests).
+    pub fn request_body(&self, req: &ChatRequest, stream: bool) -> Result<Value, Error> {
+        request_body(req, self.inner.default_max_tokens, stream)
+    }
+
+    fn request(
+        &self,
+        method: Method,
+        path: &str,
+        extra_headers: &BTreeMap<String, String>,
+    ) -> reqwest::RequestBuilder {
+        let i = &self.inner;
+        let mut key =
+            HeaderValue::from_str(i.key.expose()).unwrap_or_else(|_| HeaderValue::from_static(""));
+        key.set_sensitive(true);
+        let mut rb = i
+            .http
+            .request(method, format!("{}{path}", i.base_url))
+            .header("x-api-key", key)
+            .header("anthropic-version", ANTHROPIC_VERSION);
+        if !i.betas.is_empty() {
+            rb = rb.header("anthropic-beta", i.betas.join(","));
+        }
+        for (k, v) in i
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain(extra_headers.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        {
+            rb = rb.header(k, v);
+        }
+        rb
+    }
+
+    async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
+        let resp = rb.send().await.map_err(|e| transport_error(NAME, e))?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.unwrap_or_default();
+        Err(http_error(status.as_u16(), &headers, &body).redact(self.inner.key.expose()))
+    }
+
+    async fn post_messages(
+        &self,
+        req: &ChatRequest,
+        stream: bool,
+    ) -> Result<reqwest::Response, Error> {
+        let body = self.request_body(req, stream)?;
+        let mut rb = self
+            .request(Method::POST, "/v1/messages", &req.extra_headers)
+            .json(&body);
+        if stream {
+            rb = rb.header("accept", "text/event-stream");
+        } else {
+            rb = rb.header("accept", "application/json");
+            if let Some(t) = self.inner.request_timeout {
+                rb = rb.timeout(t);
+            }
+        }
+        self.send(rb).await
+    }
+}
+
+/// A whole response body → the canonical response (an error object in a 200 body is an
+/// error).
+fn decode_message(bytes: &[u8]) -> Result<ChatResponse, Error> {
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| decode_error(NAME, &e, bytes))?;
+    if v.get("type").and_then(Value::as_str) == Some("error") {
+        return Err(event_error(&v));
+    }
+    let m: MessageResponse =
+        serde_json::from_value(v).map_err(|e| decode_error(NAME, &e, bytes))?;
+    Ok(response(m))
+}
+
+#[async_trait]
+impl ChatProvider for AnthropicClient {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    async fn chat(&self, req: ChatRequest) -> Result<ChatResponse, Error> {
+        let resp = self.post_messages(&req, false).await?;
+        let bytes = read_body(NAME, resp).await?;
+        let mut out = decode_message(&bytes).map_err(|e| e.redact(self.inner.key.expose()))?;
+        out.created = unix_now();
+        Ok(out)
+    }
+
+    async fn chat_stream(&self, req: ChatRequest) -> Result<ChatStream, Error> {
+        let resp = self.post_messages(&req, true).await?;
+        let bytes = Box::pin(with_timeouts(
+            NAME,
+            byte_stream(NAME, resp),
+            self.inner.stream_timeouts,
+        ));
+        let created = unix_now();
+        let key = self.inner.key.clone();
+        let chunks = chat_chunks(bytes).map(move |item| match item {
+            Ok(mut c) => {
+                c.created = created;
+                Ok(c)
+            }
+            Err(e) => Err(e.redact(key.expose())),
+        });
+        start_stream(NAME, Box::pin(chunks)).await
+    }
+
+    /// Every model of `GET /v1/models` (all pages), `owned_by: "anthropic"`, with
+    /// `display_name` and `created_at` kept in `extra`.
+    async fn list_models(&self) -> Result<Vec<ModelInfo>, Error> {
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut rb = self
+                .request(Method::GET, "/v1/models", &BTreeMap::new())
+                .query(&[("limit", "1000")]);
+            if let Some(a) = &after {
+                rb = rb.query(&[("after_id", a.as_str())]);
+            }
+            if let Some(t) = self.inner.request_timeout {
+                rb = rb.timeout(t);
+            }
+            let resp = self.send(rb).await?;
+            let bytes = read_body(NAME, resp).await?;
+            let page: ModelPage =
+                serde_json::from_slice(&bytes).map_err(|e| decode_error(NAME, &e, &bytes))?;
+            for mut m in page.data {
+                let Some(Value::String(id)) = m.remove("id") else {
+                    continue;
+                };
+                m.remove("type");
+                let mut info = ModelInfo::new(id, "anthropic");
+                info.extra = m;
+                out.push(info);
+            }
+            match page.last_id {
+                Some(last) if page.has_more && after.as_deref() != Some(last.as_str()) => {
+                    after = Some(last);
+                }
+                _ => return Ok(out),
+            }
+        }
+    }
+}
