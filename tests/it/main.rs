@@ -2,5 +2,6 @@
 //! the mock provider.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod chaos;
 mod layered;
 mod readme;
