@@ -9,7 +9,13 @@
 //! | feature | module | what it is |
 //! |---|---|---|
 //! | `openai` | [`openai`] | OpenAI: chat, streaming, tools, vision, embeddings, images |
+//! | `anthropic` | [`anthropic`] | Anthropic Messages API: tools, vision, thinking with signatures, prompt caching |
+//! | `deepseek` | [`deepseek`] | DeepSeek: reasoning_content, prefix completion |
+//! | `openrouter` | [`openrouter`] | OpenRouter: attribution headers, provider routing, reasoning |
+//! | `zhipu` | [`zhipu`] | Zhipu GLM: optional JWT auth, business error codes, embeddings |
 //! | `openai-compat` | [`openai_compat`] | any OpenAI-compatible endpoint, declared as a `Dialect` |
+//! | `retry` | [`retry`] | `RetryLayer` (backoff, Retry-After) and `TimeoutLayer` (per attempt, stream idle/total) |
+//! | `routing` | [`routing`] | `Router` (groups, strategies, failover, health) and `ModelRouter` (rules) |
 //! | `mock` | [`mock`] | `MockProvider` for your tests (not in `full`) |
 //! | `all-providers` | | every provider |
 //! | `full` | | everything except `mock` |
@@ -35,21 +41,63 @@
 
 pub use llm_router_core::*;
 
-/// OpenAI (`features = ["openai"]`).
+/// OpenAI: chat, streaming, tools, vision, embeddings, images (`features = ["openai"]`).
 #[cfg(feature = "openai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "openai")))]
 pub mod openai {
     pub use llm_router_openai::*;
 }
 
-/// Any OpenAI-compatible endpoint (`features = ["openai-compat"]`).
+/// Anthropic Messages API: tools, vision, thinking with signatures, prompt caching (`features = ["anthropic"]`).
+#[cfg(feature = "anthropic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "anthropic")))]
+pub mod anthropic {
+    pub use llm_router_anthropic::*;
+}
+
+/// DeepSeek: reasoning_content, prefix completion (`features = ["deepseek"]`).
+#[cfg(feature = "deepseek")]
+#[cfg_attr(docsrs, doc(cfg(feature = "deepseek")))]
+pub mod deepseek {
+    pub use llm_router_deepseek::*;
+}
+
+/// OpenRouter: attribution headers, provider routing, reasoning (`features = ["openrouter"]`).
+#[cfg(feature = "openrouter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openrouter")))]
+pub mod openrouter {
+    pub use llm_router_openrouter::*;
+}
+
+/// Zhipu GLM: optional JWT auth, business error codes, embeddings (`features = ["zhipu"]`).
+#[cfg(feature = "zhipu")]
+#[cfg_attr(docsrs, doc(cfg(feature = "zhipu")))]
+pub mod zhipu {
+    pub use llm_router_zhipu::*;
+}
+
+/// Any OpenAI-compatible endpoint, declared as a `Dialect` (`features = ["openai-compat"]`).
 #[cfg(feature = "openai-compat")]
 #[cfg_attr(docsrs, doc(cfg(feature = "openai-compat")))]
 pub mod openai_compat {
     pub use llm_router_openai_compat::*;
 }
 
-/// The mock provider for tests (`features = ["mock"]`).
+/// `RetryLayer` (backoff, Retry-After) and `TimeoutLayer` (per attempt, stream idle/total) (`features = ["retry"]`).
+#[cfg(feature = "retry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "retry")))]
+pub mod retry {
+    pub use llm_router_retry::*;
+}
+
+/// `Router` (groups, strategies, failover, health) and `ModelRouter` (rules) (`features = ["routing"]`).
+#[cfg(feature = "routing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "routing")))]
+pub mod routing {
+    pub use llm_router_routing::*;
+}
+
+/// `MockProvider` for your tests (not in `full`) (`features = ["mock"]`).
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock {
