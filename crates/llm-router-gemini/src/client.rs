@@ -1,0 +1,446 @@
+//! The client: key, base URL, HTTP client, image fetcher; implements the provider traits.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use llm_router_core::{
+    ApiKey, ChatProvider, ChatRequest, ChatResponse, ChatStream, EmbeddingProvider,
+    EmbeddingRequest, EmbeddingResponse, Error, ErrorKind, ModelInfo, async_trait,
+};
+use llm_router_http::reqwest::{self, Method, header::HeaderValue};
+use llm_router_http::{
+    StreamTimeouts, byte_stream, parse_json, read_body, start_stream, transport_error,
+    with_timeouts,
+};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::convert::{
+    self, EmbedEndpoint, InlinedImages, ResponseContext, model_id, remote_image_urls,
+};
+use crate::fetch::GuardedFetcher;
+use crate::wire::{
+    BatchEmbedContentsResponse, Blob, EmbedContentResponse, GenerateContentResponse,
+    ListModelsResponse,
+};
+use crate::{API_KEY_ENV, DEFAULT_BASE_URL, FALLBACK_API_KEY_ENV, PROVIDER};
+
+/// A client for the Gemini API (Generative Language API, `v1beta`).
+///
+/// Cheap to clone. Its `Debug` output never shows the key.
+#[derive(Clone)]
+pub struct GeminiClient {
+    api_root: Arc<str>,
+    key: ApiKey,
+    http: reqwest::Client,
+    headers: Arc<Vec<(String, String)>>,
+    request_timeout: Option<Duration>,
+    stream_timeouts: StreamTimeouts,
+    fetcher: Option<GuardedFetcher>,
+}
+
+impl fmt::Debug for GeminiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GeminiClient")
+            .field("api_root", &self.api_root)
+            .field("key", &self.key)
+            .field("request_timeout", &self.request_timeout)
+            .field("stream_timeouts", &self.stream_timeouts)
+            .field("image_fetcher", &self.fetcher)
+            .finish()
+    }
+}
+
+/// Builds a [`GeminiClient`].
+#[derive(Debug)]
+pub struct GeminiBuilder {
+    key: Option<ApiKey>,
+    base_url: String,
+    http: Option<reqwest::Client>,
+    headers: Vec<(String, String)>,
+    request_timeout: Option<Duration>,
+    stream_timeouts: StreamTimeouts,
+    fetcher: Option<GuardedFetcher>,
+}
+
+impl Default for GeminiBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl GeminiBuilder {
+    /// A builder with the default base URL and the default [`GuardedFetcher`].
+    pub fn new() -> Self {
+        Self {
+            key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            http: None,
+            headers: Vec::new(),
+            request_timeout: Some(Duration::from_secs(600)),
+            stream_timeouts: StreamTimeouts::new(Some(Duration::from_secs(300)), None),
+            fetcher: Some(GuardedFetcher::new()),
+        }
+    }
+
+    /// Sets the API key (sent as `x-goog-api-key`).
+    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// Reads the API key from `var` if it is set.
+    pub fn api_key_from_env(mut self, var: &str) -> Self {
+        if let Some(k) = ApiKey::from_env(var) {
+            self.key = Some(k);
+        }
+        self
+    }
+
+    /// Overrides the base URL (proxies, tests). Paths are `<base>/v1beta/models/…`; a base that
+    /// already ends in `/v1beta`, `/v1` or `/v1alpha` is used as is.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Adds a header sent with every request.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Uses this HTTP client instead of the shared one.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Deadline of a non-streaming request (default 600 s; `None` for none).
+    pub fn request_timeout(mut self, t: Option<Duration>) -> Self {
+        self.request_timeout = t;
+        self
+    }
+
+    /// Idle and total limits of streams (default: 300 s idle, no total).
+    pub fn stream_timeouts(mut self, t: StreamTimeouts) -> Self {
+        self.stream_timeouts = t;
+        self
+    }
+
+    /// How remote (`http(s)`) image URLs are downloaded and inlined.
+    pub fn image_fetcher(mut self, fetcher: GuardedFetcher) -> Self {
+        self.fetcher = Some(fetcher);
+        self
+    }
+
+    /// Never downloads images: a remote image URL is then an
+    /// [`ErrorKind::InvalidRequest`] (data URLs and File API URIs still work).
+    pub fn no_image_fetching(mut self) -> Self {
+        self.fetcher = None;
+        self
+    }
+
+    /// Builds the client; [`ErrorKind::Config`] without a key or with a bad base URL.
+    pub fn build(self) -> Result<GeminiClient, Error> {
+        let Some(key) = self.key else {
+            return Err(Error::new(
+                ErrorKind::Config,
+                format!("no API key for gemini (set {API_KEY_ENV} or {FALLBACK_API_KEY_ENV})"),
+            )
+            .with_provider(PROVIDER));
+        };
+        if reqwest::Url::parse(&self.base_url).is_err() {
+            return Err(Error::new(
+                ErrorKind::Config,
+                format!("invalid base URL for gemini: {:?}", self.base_url),
+            )
+            .with_provider(PROVIDER));
+        }
+        let http = match self.http {
+            Some(c) => c,
+            None => llm_router_http::shared_client()?,
+        };
+        Ok(GeminiClient {
+            api_root: api_root(&self.base_url).into(),
+            key,
+            http,
+            headers: Arc::new(self.headers),
+            request_timeout: self.request_timeout,
+            stream_timeouts: self.stream_timeouts,
+            fetcher: self.fetcher,
+        })
+    }
+}
+
+fn api_root(base: &str) -> String {
+    let base = base.trim_end_matches('/');
+    if ["/v1beta", "/v1", "/v1alpha"]
+        .iter()
+        .any(|v| base.ends_with(v))
+    {
+        base.to_owned()
+    } else {
+        format!("{base}/v1beta")
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl GeminiClient {
+    /// A builder.
+    pub fn builder() -> GeminiBuilder {
+        GeminiBuilder::new()
+    }
+
+    /// The API root requests go to (`https://generativelanguage.googleapis.com/v1beta`).
+    pub fn api_root(&self) -> &str {
+        &self.api_root
+    }
+
+    fn request(
+        &self,
+        method: Method,
+        url: &str,
+        extra_headers: &BTreeMap<String, String>,
+    ) -> Result<reqwest::RequestBuilder, Error> {
+        let mut key = HeaderValue::from_str(self.key.expose()).map_err(|_| {
+            Error::new(
+                ErrorKind::Config,
+                "the Gemini API key is not a valid header value",
+            )
+            .with_provider(PROVIDER)
+        })?;
+        key.set_sensitive(true);
+        let mut rb = self.http.request(method, url).header("x-goog-api-key", key);
+        for (k, v) in self
+            .headers
+            .iter()
+            .map(|(k, v)| (k, v))
+            .chain(extra_headers.iter())
+        {
+            rb = rb.header(k.as_str(), v.as_str());
+        }
+        Ok(rb)
+    }
+
+    async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
+        let resp = rb.send().await.map_err(|e| transport_error(PROVIDER, e))?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.unwrap_or_default();
+        Err(crate::error::from_response(status.as_u16(), &headers, &body).redact(self.key.expose()))
+    }
+
+    async fn post_json(
+        &self,
+        url: &str,
+        body: &Value,
+        extra_headers: &BTreeMap<String, String>,
+        stream: bool,
+    ) -> Result<reqwest::Response, Error> {
+        let mut rb = self.request(Method::POST, url, extra_headers)?.json(body);
+        if stream {
+            rb = rb.header("accept", "text/event-stream");
+        } else if let Some(t) = self.request_timeout {
+            rb = rb.timeout(t);
+        }
+        self.send(rb).await
+    }
+
+    /// Reads a JSON body, turning an `{"error": …}` body into its error.
+    async fn read_json<T: DeserializeOwned>(&self, resp: reqwest::Response) -> Result<T, Error> {
+        let bytes = read_body(PROVIDER, resp).await?;
+        let v: Value = parse_json(PROVIDER, &bytes)?;
+        if let Some(e) = crate::error::from_value(&v) {
+            return Err(e.redact(self.key.expose()));
+        }
+        serde_json::from_value(v).map_err(|e| llm_router_http::decode_error(PROVIDER, &e, &bytes))
+    }
+
+    fn model_url(&self, model: &str, method: &str) -> Result<String, Error> {
+        Ok(format!(
+            "{}/models/{}:{method}",
+            self.api_root,
+            model_id(model)?
+        ))
+    }
+
+    /// Downloads the request's remote images through the fetcher (none without one).
+    async fn inline_images(&self, req: &ChatRequest) -> Result<InlinedImages, Error> {
+        let urls = remote_image_urls(req);
+        let Some(fetcher) = &self.fetcher else {
+            return Ok(InlinedImages::new());
+        };
+        if urls.is_empty() {
+            return Ok(InlinedImages::new());
+        }
+        let fetched =
+            futures_util::future::try_join_all(urls.iter().map(|u| fetcher.fetch_image(u))).await?;
+        Ok(urls
+            .into_iter()
+            .zip(fetched)
+            .map(|(u, img)| {
+                let blob = Blob {
+                    mime_type: img.mime_type,
+                    data: base64::engine::general_purpose::STANDARD.encode(img.bytes),
+                };
+                (u, blob)
+            })
+            .collect())
+    }
+
+    async fn chat_request(
+        &self,
+        req: &ChatRequest,
+        stream: bool,
+    ) -> Result<reqwest::Response, Error> {
+        let images = self.inline_images(req).await?;
+        let body = convert::chat_body(req, &images)?;
+        let url = if stream {
+            format!(
+                "{}?alt=sse",
+                self.model_url(&req.model, "streamGenerateContent")?
+            )
+        } else {
+            self.model_url(&req.model, "generateContent")?
+        };
+        self.post_json(&url, &body, &req.extra_headers, stream)
+            .await
+    }
+}
+
+#[async_trait]
+impl ChatProvider for GeminiClient {
+    fn name(&self) -> &str {
+        PROVIDER
+    }
+
+    async fn chat(&self, req: ChatRequest) -> Result<ChatResponse, Error> {
+        let resp = self.chat_request(&req, false).await?;
+        let body: GenerateContentResponse = self.read_json(resp).await?;
+        convert::chat_response(body, ResponseContext::for_request(&req, now()))
+    }
+
+    async fn chat_stream(&self, req: ChatRequest) -> Result<ChatStream, Error> {
+        let resp = self.chat_request(&req, true).await?;
+        let bytes = byte_stream(PROVIDER, resp);
+        let bytes = Box::pin(with_timeouts(PROVIDER, bytes, self.stream_timeouts));
+        let ctx = ResponseContext::for_request(&req, now());
+        start_stream(PROVIDER, crate::stream::chat_chunks_with(ctx, bytes)).await
+    }
+
+    /// `GET /v1beta/models` (all pages); ids without the `models/` prefix.
+    async fn list_models(&self) -> Result<Vec<ModelInfo>, Error> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..20 {
+            let mut url = format!("{}/models?pageSize=1000", self.api_root);
+            if let Some(t) = &token {
+                url.push_str("&pageToken=");
+                url.push_str(
+                    &url::form_urlencoded::byte_serialize(t.as_bytes()).collect::<String>(),
+                );
+            }
+            let rb = self.request(Method::GET, &url, &BTreeMap::new())?;
+            let rb = match self.request_timeout {
+                Some(t) => rb.timeout(t),
+                None => rb,
+            };
+            let page: ListModelsResponse = self.read_json(self.send(rb).await?).await?;
+            for m in page.models {
+                let id = m.name.strip_prefix("models/").unwrap_or(&m.name).to_owned();
+                let mut info = ModelInfo::new(id, "google");
+                if let Some(n) = m.display_name {
+                    info.extra.insert("display_name".into(), n.into());
+                }
+                if let Some(n) = m.input_token_limit {
+                    info.extra.insert("input_token_limit".into(), n.into());
+                }
+                if let Some(n) = m.output_token_limit {
+                    info.extra.insert("output_token_limit".into(), n.into());
+                }
+                if !m.supported_generation_methods.is_empty() {
+                    info.extra.insert(
+                        "supported_generation_methods".into(),
+                        m.supported_generation_methods.into(),
+                    );
+                }
+                out.push(info);
+            }
+            token = page.next_page_token.filter(|t| !t.is_empty());
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl EmbeddingProvider for GeminiClient {
+    fn name(&self) -> &str {
+        PROVIDER
+    }
+
+    async fn embed(&self, req: EmbeddingRequest) -> Result<EmbeddingResponse, Error> {
+        let (endpoint, body) = convert::embed_body(&req)?;
+        let method = match endpoint {
+            EmbedEndpoint::Single => "embedContent",
+            EmbedEndpoint::Batch => "batchEmbedContents",
+        };
+        let url = self.model_url(&req.model, method)?;
+        let resp = self
+            .post_json(&url, &body, &req.extra_headers, false)
+            .await?;
+        let vectors = match endpoint {
+            EmbedEndpoint::Single => {
+                let r: EmbedContentResponse = self.read_json(resp).await?;
+                vec![r.embedding.values]
+            }
+            EmbedEndpoint::Batch => {
+                let r: BatchEmbedContentsResponse = self.read_json(resp).await?;
+                r.embeddings.into_iter().map(|e| e.values).collect()
+            }
+        };
+        if vectors.len() != req.input.len() {
+            return Err(Error::new(
+                ErrorKind::Decode,
+                format!(
+                    "Gemini returned {} embeddings for {} inputs",
+                    vectors.len(),
+                    req.input.len()
+                ),
+            )
+            .with_provider(PROVIDER));
+        }
+        Ok(convert::embedding_response(&req, vectors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_roots() {
+        assert_eq!(
+            api_root("https://generativelanguage.googleapis.com"),
+            "https://generativelanguage.googleapis.com/v1beta"
+        );
+        assert_eq!(api_root("http://h:1/"), "http://h:1/v1beta");
+        assert_eq!(api_root("http://h:1/v1beta/"), "http://h:1/v1beta");
+        assert_eq!(api_root("http://h:1/proxy/v1"), "http://h:1/proxy/v1");
+    }
+}
