@@ -1,6 +1,6 @@
 //! The shared reqwest client: rustls with the `ring` provider, pooled connections, timeouts.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use llm_router_core::{Error, ErrorKind};
@@ -65,14 +65,54 @@ pub fn build_client(config: &HttpConfig) -> Result<reqwest::Client, Error> {
     })
 }
 
-static SHARED: OnceLock<reqwest::Client> = OnceLock::new();
+/// Runtimes whose pools are kept; older entries (runtimes of finished tests) are dropped.
+const MAX_RUNTIMES: usize = 64;
 
-/// The process-wide client with default settings; every provider built without its own client
-/// shares it, and so shares its connection pool.
+static GLOBAL: OnceLock<reqwest::Client> = OnceLock::new();
+static PER_RUNTIME: Mutex<Vec<(tokio::runtime::Id, reqwest::Client)>> = Mutex::new(Vec::new());
+
+/// The shared client with default settings; every provider built without its own client uses
+/// it, and so shares its connection pool.
+///
+/// There is one pool per tokio runtime: a pooled connection is driven by the runtime that
+/// opened it and dies with it, so a client shared across runtimes (one per `#[tokio::test]`)
+/// would hand out dead connections. Outside a runtime a process-wide client is returned.
 pub fn shared_client() -> Result<reqwest::Client, Error> {
-    if let Some(c) = SHARED.get() {
+    let Ok(handle) = tokio::runtime::Handle::try_current() else {
+        if let Some(c) = GLOBAL.get() {
+            return Ok(c.clone());
+        }
+        let c = build_client(&HttpConfig::default())?;
+        return Ok(GLOBAL.get_or_init(|| c).clone());
+    };
+    let id = handle.id();
+    let mut map = PER_RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, c)) = map.iter().find(|(i, _)| *i == id) {
         return Ok(c.clone());
     }
     let c = build_client(&HttpConfig::default())?;
-    Ok(SHARED.get_or_init(|| c).clone())
+    if map.len() >= MAX_RUNTIMES {
+        map.remove(0);
+    }
+    map.push((id, c.clone()));
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_client_per_runtime() {
+        let new_rt = || tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let (a, b) = (new_rt(), new_rt());
+        let a1 = a.block_on(async { shared_client().unwrap() });
+        let a2 = a.block_on(async { shared_client().unwrap() });
+        let b1 = b.block_on(async { shared_client().unwrap() });
+        // reqwest::Client has no identity to compare: check the registry instead.
+        let map = PER_RUNTIME.lock().unwrap();
+        assert!(map.iter().any(|(i, _)| *i == a.handle().id()));
+        assert!(map.iter().any(|(i, _)| *i == b.handle().id()));
+        drop((a1, a2, b1));
+    }
 }
