@@ -10,12 +10,18 @@
 //! |---|---|---|
 //! | `openai` | [`openai`] | OpenAI: chat, streaming, tools, vision, embeddings, images |
 //! | `anthropic` | [`anthropic`] | Anthropic Messages API: tools, vision, thinking with signatures, prompt caching |
+//! | `gemini` | [`gemini`] | Google Gemini (native API): tools, vision, thought signatures, embeddings |
 //! | `deepseek` | [`deepseek`] | DeepSeek: reasoning_content, prefix completion |
 //! | `openrouter` | [`openrouter`] | OpenRouter: attribution headers, provider routing, reasoning |
 //! | `zhipu` | [`zhipu`] | Zhipu GLM: optional JWT auth, business error codes, embeddings |
+//! | `qwen` | [`qwen`] | Qwen / DashScope: compatible mode and native API, embeddings |
+//! | `ollama` | [`ollama`] | Ollama native API: NDJSON streams, tools, images, embeddings |
 //! | `openai-compat` | [`openai_compat`] | any OpenAI-compatible endpoint, declared as a `Dialect` |
 //! | `retry` | [`retry`] | `RetryLayer` (backoff, Retry-After) and `TimeoutLayer` (per attempt, stream idle/total) |
+//! | `limiter` | [`limiter`] | `RateLimitLayer`: requests/tokens per minute, concurrency, scopes; Redis backend with `limiter-redis` |
+//! | `limiter-redis` | | the `redis` backend of [`limiter`] |
 //! | `routing` | [`routing`] | `Router` (groups, strategies, failover, health) and `ModelRouter` (rules) |
+//! | `tokens` | [`tokens`] | token counting with tiktoken |
 //! | `mock` | [`mock`] | `MockProvider` for your tests (not in `full`) |
 //! | `all-providers` | | every provider |
 //! | `full` | | everything except `mock` |
@@ -41,6 +47,7 @@
 
 pub use llm_router_core::*;
 
+// modules:start (generated from the feature list)
 /// OpenAI: chat, streaming, tools, vision, embeddings, images (`features = ["openai"]`).
 #[cfg(feature = "openai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "openai")))]
@@ -53,6 +60,13 @@ pub mod openai {
 #[cfg_attr(docsrs, doc(cfg(feature = "anthropic")))]
 pub mod anthropic {
     pub use llm_router_anthropic::*;
+}
+
+/// Google Gemini (native API): tools, vision, thought signatures, embeddings (`features = ["gemini"]`).
+#[cfg(feature = "gemini")]
+#[cfg_attr(docsrs, doc(cfg(feature = "gemini")))]
+pub mod gemini {
+    pub use llm_router_gemini::*;
 }
 
 /// DeepSeek: reasoning_content, prefix completion (`features = ["deepseek"]`).
@@ -76,6 +90,20 @@ pub mod zhipu {
     pub use llm_router_zhipu::*;
 }
 
+/// Qwen / DashScope: compatible mode and native API, embeddings (`features = ["qwen"]`).
+#[cfg(feature = "qwen")]
+#[cfg_attr(docsrs, doc(cfg(feature = "qwen")))]
+pub mod qwen {
+    pub use llm_router_qwen::*;
+}
+
+/// Ollama native API: NDJSON streams, tools, images, embeddings (`features = ["ollama"]`).
+#[cfg(feature = "ollama")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ollama")))]
+pub mod ollama {
+    pub use llm_router_ollama::*;
+}
+
 /// Any OpenAI-compatible endpoint, declared as a `Dialect` (`features = ["openai-compat"]`).
 #[cfg(feature = "openai-compat")]
 #[cfg_attr(docsrs, doc(cfg(feature = "openai-compat")))]
@@ -90,11 +118,25 @@ pub mod retry {
     pub use llm_router_retry::*;
 }
 
+/// `RateLimitLayer`: requests/tokens per minute, concurrency, scopes; Redis backend with `limiter-redis` (`features = ["limiter"]`).
+#[cfg(feature = "limiter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "limiter")))]
+pub mod limiter {
+    pub use llm_router_limiter::*;
+}
+
 /// `Router` (groups, strategies, failover, health) and `ModelRouter` (rules) (`features = ["routing"]`).
 #[cfg(feature = "routing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "routing")))]
 pub mod routing {
     pub use llm_router_routing::*;
+}
+
+/// Token counting with tiktoken (`features = ["tokens"]`).
+#[cfg(feature = "tokens")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokens")))]
+pub mod tokens {
+    pub use llm_router_tokens::*;
 }
 
 /// `MockProvider` for your tests (not in `full`) (`features = ["mock"]`).
@@ -103,6 +145,8 @@ pub mod routing {
 pub mod mock {
     pub use llm_router_mock::*;
 }
+
+// modules:end
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../../../README.md")]
