@@ -7,9 +7,12 @@ fn providers() -> Vec<ProviderInfo> {
     vec![
         llm_router::openai::INFO,
         llm_router::anthropic::INFO,
+        llm_router::gemini::INFO,
         llm_router::deepseek::INFO,
         llm_router::openrouter::INFO,
         llm_router::zhipu::INFO,
+        llm_router::qwen::INFO,
+        llm_router::ollama::INFO,
     ]
 }
 
@@ -95,5 +98,19 @@ fn every_provider_feature_is_a_facade_feature() {
             "crate/feature names of {}",
             i.name
         );
+    }
+}
+
+#[test]
+fn every_provider_crate_is_in_the_table() {
+    let listed: Vec<&str> = providers().iter().map(|i| i.crate_name).collect();
+    let crates_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates");
+    for entry in std::fs::read_dir(crates_dir).unwrap() {
+        let dir = entry.unwrap().path();
+        let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap_or_default();
+        if lib.contains("pub const INFO: ProviderInfo") {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(listed.contains(&name.as_str()), "{name} defines INFO but is not in the README table list");
+        }
     }
 }
