@@ -21,6 +21,9 @@
 //! | `limiter` | [`limiter`] | `RateLimitLayer`: requests/tokens per minute, concurrency, scopes; Redis backend with `limiter-redis` |
 //! | `limiter-redis` | | the `redis` backend of [`limiter`] |
 //! | `routing` | [`routing`] | `Router` (groups, strategies, failover, health) and `ModelRouter` (rules) |
+//! | `cache` | [`cache`] | `CacheLayer` with an in-memory store; `cache-disk`, `cache-redis` add backends |
+//! | `cache-disk` | | the `disk` backend of [`cache`] |
+//! | `cache-redis` | | the `redis` backend of [`cache`] |
 //! | `tokens` | [`tokens`] | token counting with tiktoken |
 //! | `mock` | [`mock`] | `MockProvider` for your tests (not in `full`) |
 //! | `all-providers` | | every provider |
@@ -130,6 +133,13 @@ pub mod limiter {
 #[cfg_attr(docsrs, doc(cfg(feature = "routing")))]
 pub mod routing {
     pub use llm_router_routing::*;
+}
+
+/// `CacheLayer` with an in-memory store; `cache-disk`, `cache-redis` add backends (`features = ["cache"]`).
+#[cfg(feature = "cache")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
+pub mod cache {
+    pub use llm_router_cache::*;
 }
 
 /// Token counting with tiktoken (`features = ["tokens"]`).
