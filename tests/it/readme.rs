@@ -110,7 +110,10 @@ fn every_provider_crate_is_in_the_table() {
         let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap_or_default();
         if lib.contains("pub const INFO: ProviderInfo") {
             let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-            assert!(listed.contains(&name.as_str()), "{name} defines INFO but is not in the README table list");
+            assert!(
+                listed.contains(&name.as_str()),
+                "{name} defines INFO but is not in the README table list"
+            );
         }
     }
 }

@@ -67,7 +67,10 @@ fn codegen(root: &Path) -> Result<()> {
     let mut cmd = cargo(root);
     cmd.args(["test", "-p", "tests", "--test", "it", "readme"])
         .env("LLM_ROUTER_BLESS", "1");
-    run_status(&mut cmd, "cargo test -p tests --test it readme (LLM_ROUTER_BLESS=1)")
+    run_status(
+        &mut cmd,
+        "cargo test -p tests --test it readme (LLM_ROUTER_BLESS=1)",
+    )
 }
 
 /// The workspace root: the parent of this crate's folder.

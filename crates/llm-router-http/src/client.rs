@@ -104,7 +104,11 @@ mod tests {
 
     #[test]
     fn one_client_per_runtime() {
-        let new_rt = || tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let new_rt = || {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+        };
         let (a, b) = (new_rt(), new_rt());
         let a1 = a.block_on(async { shared_client().unwrap() });
         let a2 = a.block_on(async { shared_client().unwrap() });

@@ -53,7 +53,12 @@ pub const INFO: ProviderInfo = ProviderInfo {
     display_name: "OpenAI",
     crate_name: "llm-router-openai",
     feature: "openai",
-    env_vars: &[API_KEY_ENV, "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"],
+    env_vars: &[
+        API_KEY_ENV,
+        "OPENAI_BASE_URL",
+        "OPENAI_ORG_ID",
+        "OPENAI_PROJECT_ID",
+    ],
     default_base_url: DEFAULT_BASE_URL,
     capabilities: Capabilities {
         chat: true,

@@ -331,9 +331,14 @@ mod tests {
     #[test]
     fn choice_level_extras_are_kept() {
         let mut acc = StreamAccumulator::new();
-        acc.push(&chunk(json!({"choices":[{"index":0,"delta":{"content":"a"},"native_finish_reason":null}]})));
+        acc.push(&chunk(
+            json!({"choices":[{"index":0,"delta":{"content":"a"},"native_finish_reason":null}]}),
+        ));
         acc.push(&chunk(json!({"choices":[{"index":0,"delta":{},"finish_reason":"stop","native_finish_reason":"end_turn"}]})));
-        assert_eq!(acc.finish().choices[0].extra["native_finish_reason"], "end_turn");
+        assert_eq!(
+            acc.finish().choices[0].extra["native_finish_reason"],
+            "end_turn"
+        );
     }
 
     #[test]
