@@ -13,8 +13,7 @@ use llm_router_core::{
 };
 use llm_router_http::reqwest::{self, Method, header::HeaderValue};
 use llm_router_http::{
-    StreamTimeouts, byte_stream, decode_error, read_body, start_stream, transport_error,
-    with_timeouts,
+    StreamTimeouts, byte_stream, decode_error, read_body, start_stream, with_timeouts,
 };
 use serde_json::Value;
 
@@ -248,14 +247,7 @@ impl AnthropicClient {
     }
 
     async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
-        let resp = rb.send().await.map_err(|e| transport_error(NAME, e))?;
-        let status = resp.status();
-        if status.is_success() {
-            return Ok(resp);
-        }
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.unwrap_or_default();
-        Err(http_error(status.as_u16(), &headers, &body).redact(self.inner.key.expose()))
+        llm_router_http::send_checked(NAME, rb, Some(&self.inner.key), http_error).await
     }
 
     async fn post_messages(

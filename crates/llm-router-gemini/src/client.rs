@@ -12,8 +12,7 @@ use llm_router_core::{
 };
 use llm_router_http::reqwest::{self, Method, header::HeaderValue};
 use llm_router_http::{
-    StreamTimeouts, byte_stream, parse_json, read_body, start_stream, transport_error,
-    with_timeouts,
+    StreamTimeouts, byte_stream, parse_json, read_body, start_stream, with_timeouts,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -233,14 +232,8 @@ impl GeminiClient {
     }
 
     async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
-        let resp = rb.send().await.map_err(|e| transport_error(PROVIDER, e))?;
-        let status = resp.status();
-        if status.is_success() {
-            return Ok(resp);
-        }
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.unwrap_or_default();
-        Err(crate::error::from_response(status.as_u16(), &headers, &body).redact(self.key.expose()))
+        llm_router_http::send_checked(PROVIDER, rb, Some(&self.key), crate::error::from_response)
+            .await
     }
 
     async fn post_json(

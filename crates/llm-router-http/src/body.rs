@@ -4,7 +4,8 @@ use std::pin::Pin;
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt as _};
-use llm_router_core::{Error, ErrorKind};
+use llm_router_core::{ApiKey, Error, ErrorKind};
+use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use crate::classify::{classify, transport_error};
@@ -12,22 +13,43 @@ use crate::classify::{classify, transport_error};
 /// A stream of body bytes.
 pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 
-/// Sends `request`; a non-2xx answer is read and classified into an [`Error`].
+/// Sends `request`; a non-2xx answer is read and classified into an [`Error`] by the shared
+/// classification.
 pub async fn send(
     provider: &str,
     request: reqwest::RequestBuilder,
 ) -> Result<reqwest::Response, Error> {
+    send_checked(provider, request, None, |status, headers, body| {
+        classify(provider, status, headers, body)
+    })
+    .await
+}
+
+/// Sends `request`, the one way every provider does it: a transport failure becomes an
+/// [`Error`] of its kind, a non-2xx answer is read and handed to `classify` (the provider's
+/// own error mapping), and `key` is redacted from whatever error comes out (some vendors echo
+/// the key in their 401 text).
+pub async fn send_checked(
+    provider: &str,
+    request: reqwest::RequestBuilder,
+    key: Option<&ApiKey>,
+    classify: impl FnOnce(u16, &HeaderMap, &[u8]) -> Error,
+) -> Result<reqwest::Response, Error> {
+    let redact = |e: Error| match key {
+        Some(k) => e.redact(k.expose()),
+        None => e,
+    };
     let resp = request
         .send()
         .await
-        .map_err(|e| transport_error(provider, e))?;
+        .map_err(|e| redact(transport_error(provider, e)))?;
     let status = resp.status();
     if status.is_success() {
         return Ok(resp);
     }
     let headers = resp.headers().clone();
     let body = resp.bytes().await.unwrap_or_default();
-    Err(classify(provider, status.as_u16(), &headers, &body))
+    Err(redact(classify(status.as_u16(), &headers, &body)))
 }
 
 /// Reads the whole body.

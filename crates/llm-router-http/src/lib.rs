@@ -28,7 +28,7 @@ mod sse;
 mod stream_guard;
 mod timeout;
 
-pub use body::{ByteStream, byte_stream, decode_error, parse_json, read_body, send};
+pub use body::{ByteStream, byte_stream, decode_error, parse_json, read_body, send, send_checked};
 pub use classify::{
     ErrorBody, classify, error_from_body, error_in_body, kind_for, kind_for_event, transport_error,
 };

@@ -11,14 +11,13 @@ use llm_router_core::{
 };
 use llm_router_http::reqwest::{self, Method, header::HeaderValue};
 use llm_router_http::{
-    StreamTimeouts, byte_stream, parse_json, read_body, start_stream, transport_error,
-    with_timeouts,
+    StreamTimeouts, byte_stream, parse_json, read_body, start_stream, with_timeouts,
 };
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::convert::{chat_request, chat_response, embed_request, embed_response, model_info};
-use crate::error::{error_line, http_error, redact};
+use crate::error::{error_line, redact};
 use crate::stream::chat_chunks;
 use crate::{DEFAULT_BASE_URL, NAME, wire};
 
@@ -182,22 +181,10 @@ impl OllamaClient {
     }
 
     async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
-        let resp = rb
-            .send()
-            .await
-            .map_err(|e| redact(transport_error(NAME, e), self.key.as_ref()))?;
-        let status = resp.status();
-        if status.is_success() {
-            return Ok(resp);
-        }
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.unwrap_or_default();
-        Err(http_error(
-            status.as_u16(),
-            &headers,
-            &body,
-            self.key.as_ref(),
-        ))
+        llm_router_http::send_checked(NAME, rb, self.key.as_ref(), |status, headers, body| {
+            llm_router_http::classify(NAME, status, headers, body)
+        })
+        .await
     }
 
     async fn post<B: Serialize + ?Sized>(

@@ -6,21 +6,10 @@
 //! reads both shapes; this module only names the provider and keeps the key out of the text.
 
 use llm_router_core::{ApiKey, Error, ErrorKind};
-use llm_router_http::reqwest::header::HeaderMap;
-use llm_router_http::{classify, error_in_body};
+use llm_router_http::error_in_body;
 use serde_json::Value;
 
 use crate::NAME;
-
-/// The error for an HTTP error response.
-pub(crate) fn http_error(
-    status: u16,
-    headers: &HeaderMap,
-    body: &[u8],
-    key: Option<&ApiKey>,
-) -> Error {
-    redact(classify(NAME, status, headers, body), key)
-}
 
 /// The error carried by a JSON document with an `error` field (a stream line or a 200 body).
 pub(crate) fn error_line(v: &Value) -> Option<Error> {
@@ -46,7 +35,12 @@ pub(crate) fn unterminated() -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use llm_router_http::reqwest::header::HeaderMap;
     use serde_json::json;
+
+    fn http_error(status: u16, h: &HeaderMap, body: &[u8], _key: Option<&ApiKey>) -> Error {
+        llm_router_http::classify(crate::NAME, status, h, body)
+    }
 
     #[test]
     fn documented_statuses() {

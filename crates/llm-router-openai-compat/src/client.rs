@@ -209,28 +209,13 @@ impl OpenAiCompatClient {
 
     async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
         let d = &self.dialect;
-        let resp = rb
-            .send()
-            .await
-            .map_err(|e| llm_router_http::transport_error(&d.name, e))?;
-        let status = resp.status();
-        if status.is_success() {
-            return Ok(resp);
-        }
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.unwrap_or_default();
-        let err = match d
-            .hooks
-            .as_ref()
-            .and_then(|h| h.map_error(status.as_u16(), &headers, &body))
-        {
-            Some(e) => e,
-            None => classify(&d.name, status.as_u16(), &headers, &body),
-        };
-        Err(match &self.key {
-            Some(k) => err.redact(k.expose()),
-            None => err,
+        llm_router_http::send_checked(&d.name, rb, self.key.as_ref(), |status, headers, body| {
+            d.hooks
+                .as_ref()
+                .and_then(|h| h.map_error(status, headers, body))
+                .unwrap_or_else(|| classify(&d.name, status, headers, body))
         })
+        .await
     }
 
     async fn post_json(

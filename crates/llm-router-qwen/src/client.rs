@@ -12,8 +12,7 @@ use llm_router_core::{
 };
 use llm_router_http::reqwest::{self, header::HeaderValue};
 use llm_router_http::{
-    ErrorBody, StreamTimeouts, byte_stream, parse_json, read_body, start_stream, transport_error,
-    with_timeouts,
+    ErrorBody, StreamTimeouts, byte_stream, parse_json, read_body, start_stream, with_timeouts,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -234,18 +233,7 @@ impl NativeClient {
         } else if let Some(t) = self.request_timeout {
             rb = rb.timeout(t);
         }
-        let key = self.key.expose();
-        let resp = rb
-            .send()
-            .await
-            .map_err(|e| transport_error(NAME, e).redact(key))?;
-        let status = resp.status();
-        if status.is_success() {
-            return Ok(resp);
-        }
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.unwrap_or_default();
-        Err(http_error(status.as_u16(), &headers, &body).redact(key))
+        llm_router_http::send_checked(NAME, rb, Some(&self.key), http_error).await
     }
 
     /// Reads a whole JSON body.
