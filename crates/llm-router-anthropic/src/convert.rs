@@ -214,7 +214,15 @@ fn part_blocks(parts: &[ContentPart], i: usize) -> Result<Vec<RequestBlock>, Err
     let mut out = Vec::with_capacity(parts.len());
     for p in parts {
         match p {
-            ContentPart::Text { text } | ContentPart::Refusal { refusal: text } => {
+            ContentPart::Text { text, extra } => {
+                if !text.is_empty() {
+                    out.push(RequestBlock::Text {
+                        text: text.clone(),
+                        cache_control: extra.get("cache_control").cloned(),
+                    });
+                }
+            }
+            ContentPart::Refusal { refusal: text } => {
                 if !text.is_empty() {
                     out.push(RequestBlock::Text {
                         text: text.clone(),
@@ -222,7 +230,13 @@ fn part_blocks(parts: &[ContentPart], i: usize) -> Result<Vec<RequestBlock>, Err
                     });
                 }
             }
-            ContentPart::ImageUrl { image_url } => out.push(image(image_url, i)?),
+            ContentPart::ImageUrl { image_url, extra } => {
+                let mut block = image(image_url, i)?;
+                if let RequestBlock::Image { cache_control, .. } = &mut block {
+                    *cache_control = extra.get("cache_control").cloned();
+                }
+                out.push(block);
+            }
             ContentPart::InputAudio { .. } => {
                 return Err(unsupported(format!(
                     "message {i}: Anthropic does not accept audio input"

@@ -137,7 +137,7 @@ pub(crate) fn remote_image_urls(req: &ChatRequest) -> Vec<String> {
             continue;
         };
         for p in parts {
-            if let ContentPart::ImageUrl { image_url } = p
+            if let ContentPart::ImageUrl { image_url, .. } = p
                 && let Ok(ImageSource::Remote(u)) = image_source(&image_url.url)
                 && seen.insert(u.to_owned())
             {
@@ -210,7 +210,7 @@ fn model_content(m: &Message) -> Result<Option<Content>, Error> {
         Some(CanonContent::Parts(ps)) => ps
             .iter()
             .filter_map(|p| match p {
-                ContentPart::Text { text } => Some(text.as_str()),
+                ContentPart::Text { text, .. } => Some(text.as_str()),
                 ContentPart::Refusal { refusal } => Some(refusal.as_str()),
                 _ => None,
             })
@@ -309,9 +309,9 @@ fn user_parts(content: Option<&CanonContent>, images: &InlinedImages) -> Result<
     let mut out = Vec::with_capacity(parts.len());
     for p in parts {
         out.push(match p {
-            ContentPart::Text { text } => Part::text(text.clone()),
+            ContentPart::Text { text, .. } => Part::text(text.clone()),
             ContentPart::Refusal { refusal } => Part::text(refusal.clone()),
-            ContentPart::ImageUrl { image_url } => image_part(&image_url.url, images)?,
+            ContentPart::ImageUrl { image_url, .. } => image_part(&image_url.url, images)?,
             ContentPart::InputAudio { input_audio } => Part {
                 inline_data: Some(Blob {
                     mime_type: format!("audio/{}", input_audio.format),

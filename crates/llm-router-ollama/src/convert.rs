@@ -181,9 +181,9 @@ fn message(m: &Message, earlier: &[Message]) -> Result<wire::Message, Error> {
             let mut texts = Vec::new();
             for p in parts {
                 match p {
-                    ContentPart::Text { text } => texts.push(text.as_str()),
+                    ContentPart::Text { text, .. } => texts.push(text.as_str()),
                     ContentPart::Refusal { refusal } => texts.push(refusal.as_str()),
-                    ContentPart::ImageUrl { image_url } => match image_url.as_data_url() {
+                    ContentPart::ImageUrl { image_url, .. } => match image_url.as_data_url() {
                         Some((_mime, data)) => out.images.push(data.to_owned()),
                         None => {
                             return Err(invalid(

@@ -89,7 +89,7 @@ fn message(m: &Message) -> Result<Value, Error> {
             let mut texts = Vec::new();
             for p in parts {
                 match p {
-                    ContentPart::Text { text } => texts.push(text.as_str()),
+                    ContentPart::Text { text, .. } => texts.push(text.as_str()),
                     ContentPart::Refusal { refusal } => texts.push(refusal.as_str()),
                     _ => {
                         return Err(unsupported(

@@ -134,9 +134,9 @@ fn content_tokens<C: TokenCounter + ?Sized>(counter: &C, content: &Content) -> u
 
 fn part_tokens<C: TokenCounter + ?Sized>(counter: &C, part: &ContentPart) -> usize {
     match part {
-        ContentPart::Text { text } => counter.count_text(text),
+        ContentPart::Text { text, .. } => counter.count_text(text),
         ContentPart::Refusal { refusal } => counter.count_text(refusal),
-        ContentPart::ImageUrl { image_url } => match image_url.detail {
+        ContentPart::ImageUrl { image_url, .. } => match image_url.detail {
             Some(ImageDetail::Low) => IMAGE_TOKENS_LOW_DETAIL,
             _ => IMAGE_TOKENS,
         },

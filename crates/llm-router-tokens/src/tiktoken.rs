@@ -316,6 +316,7 @@ mod tests {
                     url: "data:image/png;base64,AAAA".into(),
                     detail: Some(ImageDetail::Low),
                 },
+                extra: Default::default(),
             },
         ]);
         let text_only =

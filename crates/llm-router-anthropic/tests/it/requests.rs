@@ -401,3 +401,35 @@ async fn models_are_listed_across_pages() {
     assert_eq!(models[0].owned_by, "anthropic");
     assert_eq!(models[0].extra["display_name"], "Claude Opus 4.1");
 }
+
+/// The form OpenAI-shaped clients send (LiteLLM's convention): `cache_control` on a content
+/// part, text or image.
+#[tokio::test]
+async fn part_level_cache_control_reaches_the_block() {
+    let req: ChatRequest = serde_json::from_value(json!({
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 64,
+        "messages": [{"role": "user", "content": [
+            {"type": "text", "text": "Long document …", "cache_control": {"type": "ephemeral"}},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}, "cache_control": {"type": "ephemeral", "ttl": "1h"}},
+            {"type": "text", "text": "Question?"}
+        ]}]
+    }))
+    .unwrap();
+    let expected = json!({
+        "model": "claude-sonnet-4-5",
+        "messages": [{"role": "user", "content": [
+            {"type": "text", "text": "Long document …", "cache_control": {"type": "ephemeral"}},
+            {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AAAA"}, "cache_control": {"type": "ephemeral", "ttl": "1h"}},
+            {"type": "text", "text": "Question?"}
+        ]}],
+        "max_tokens": 64
+    });
+    assert_valid_request(&expected, true);
+    let server = expect_post(
+        &expected,
+        json_response(200, &fixtures().json("message_thinking.json")),
+    )
+    .await;
+    client(&server.uri()).chat(req).await.unwrap();
+}

@@ -23,7 +23,7 @@ impl Content {
             Content::Parts(parts) => parts
                 .iter()
                 .filter_map(|p| match p {
-                    ContentPart::Text { text } => Some(text.as_str()),
+                    ContentPart::Text { text, .. } => Some(text.as_str()),
                     _ => None,
                 })
                 .collect(),
@@ -105,11 +105,15 @@ pub enum ContentPart {
     Text {
         /// The text.
         text: String,
+        /// Other fields of the part (Anthropic's `cache_control`, …), kept and sent on.
+        extra: Map<String, Value>,
     },
     /// `{"type": "image_url", "image_url": {"url": …, "detail": …}}`
     ImageUrl {
         /// The image: an `https:` URL or a `data:image/…;base64,…` URL.
         image_url: ImageUrl,
+        /// Other fields of the part (`cache_control`, …), kept and sent on.
+        extra: Map<String, Value>,
     },
     /// `{"type": "input_audio", "input_audio": {"data": …, "format": …}}`
     InputAudio {
@@ -128,7 +132,10 @@ pub enum ContentPart {
 impl ContentPart {
     /// A text part.
     pub fn text(text: impl Into<String>) -> Self {
-        ContentPart::Text { text: text.into() }
+        ContentPart::Text {
+            text: text.into(),
+            extra: Map::new(),
+        }
     }
 
     /// An image part from a URL (`https:` or `data:`).
@@ -138,6 +145,7 @@ impl ContentPart {
                 url: url.into(),
                 detail: None,
             },
+            extra: Map::new(),
         }
     }
 
@@ -160,16 +168,22 @@ impl Serialize for ContentPart {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         match self {
-            ContentPart::Text { text } => {
-                let mut m = s.serialize_map(Some(2))?;
+            ContentPart::Text { text, extra } => {
+                let mut m = s.serialize_map(Some(2 + extra.len()))?;
                 m.serialize_entry("type", "text")?;
                 m.serialize_entry("text", text)?;
+                for (k, v) in extra {
+                    m.serialize_entry(k, v)?;
+                }
                 m.end()
             }
-            ContentPart::ImageUrl { image_url } => {
-                let mut m = s.serialize_map(Some(2))?;
+            ContentPart::ImageUrl { image_url, extra } => {
+                let mut m = s.serialize_map(Some(2 + extra.len()))?;
                 m.serialize_entry("type", "image_url")?;
                 m.serialize_entry("image_url", image_url)?;
+                for (k, v) in extra {
+                    m.serialize_entry(k, v)?;
+                }
                 m.end()
             }
             ContentPart::InputAudio { input_audio } => {
@@ -198,20 +212,34 @@ impl<'de> Deserialize<'de> for ContentPart {
                 f.write_str("a content part object with a \"type\"")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ContentPart, A::Error> {
-                let obj =
+                let mut obj =
                     Map::<String, Value>::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                let known = matches!(
-                    obj.get("type").and_then(Value::as_str),
-                    Some("text" | "image_url" | "input_audio" | "refusal")
-                );
-                if !known {
-                    return Ok(ContentPart::Other(obj));
+                let main = match obj.get("type").and_then(Value::as_str) {
+                    Some("text") => "text",
+                    Some("image_url") => "image_url",
+                    Some("input_audio") => "input_audio",
+                    Some("refusal") => "refusal",
+                    _ => return Ok(ContentPart::Other(obj)),
+                };
+                // Fields beside `type` and the main one: kept on text and image parts, and
+                // otherwise the part is kept whole so nothing is lost.
+                let mut known = Map::new();
+                for key in ["type", main] {
+                    if let Some(v) = obj.remove(key) {
+                        known.insert(key.to_owned(), v);
+                    }
+                }
+                let extra = obj;
+                if !extra.is_empty() && matches!(main, "input_audio" | "refusal") {
+                    let mut whole = known;
+                    whole.extend(extra);
+                    return Ok(ContentPart::Other(whole));
                 }
                 let part: KnownPart =
-                    serde_json::from_value(Value::Object(obj)).map_err(de::Error::custom)?;
+                    serde_json::from_value(Value::Object(known)).map_err(de::Error::custom)?;
                 Ok(match part {
-                    KnownPart::Text { text } => ContentPart::Text { text },
-                    KnownPart::ImageUrl { image_url } => ContentPart::ImageUrl { image_url },
+                    KnownPart::Text { text } => ContentPart::Text { text, extra },
+                    KnownPart::ImageUrl { image_url } => ContentPart::ImageUrl { image_url, extra },
                     KnownPart::InputAudio { input_audio } => {
                         ContentPart::InputAudio { input_audio }
                     }
@@ -284,10 +312,27 @@ mod tests {
         assert_eq!(c.text(), "what is this?");
         assert_eq!(serde_json::to_value(&c).unwrap(), v);
         let Content::Parts(parts) = c else { panic!() };
-        let ContentPart::ImageUrl { image_url } = &parts[1] else {
+        let ContentPart::ImageUrl { image_url, .. } = &parts[1] else {
             panic!()
         };
         assert_eq!(image_url.as_data_url(), Some(("image/png", "AAAA")));
+    }
+
+    #[test]
+    fn part_level_fields_are_kept() {
+        let v = json!([
+            {"type": "text", "text": "long context", "cache_control": {"type": "ephemeral"}},
+            {"type": "image_url", "image_url": {"url": "https://x/y.png"}, "cache_control": {"type": "ephemeral"}},
+            {"type": "refusal", "refusal": "no", "vendor": 1}
+        ]);
+        let c: Content = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&c).unwrap(), v);
+        let Content::Parts(parts) = &c else { panic!() };
+        let ContentPart::Text { extra, .. } = &parts[0] else {
+            panic!()
+        };
+        assert_eq!(extra["cache_control"], json!({"type": "ephemeral"}));
+        assert!(matches!(parts[2], ContentPart::Other(_)));
     }
 
     #[test]

@@ -167,6 +167,7 @@ async fn vision_parts_with_detail_and_data_urls() {
                     url: "https://example.com/cat.png".into(),
                     detail: Some(ImageDetail::High),
                 },
+                extra: Default::default(),
             },
             ContentPart::image_base64("image/png", llm_router_testkit::conformance::PNG_1X1),
         ])],
