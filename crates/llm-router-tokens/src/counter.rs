@@ -51,6 +51,14 @@ pub trait TokenCounter: Send + Sync {
     /// ordinary text).
     fn count_text(&self, text: &str) -> usize;
 
+    /// Whether counts are exact (`true` for [`TiktokenCounter`](crate::TiktokenCounter), exact
+    /// for OpenAI models) or an estimate (`false`, the default: [`CharEstimate`] and any counter
+    /// that does not say otherwise). Other vendors' models are always estimates with tiktoken;
+    /// see [`TiktokenCounter::is_exact_for`](crate::TiktokenCounter::is_exact_for).
+    fn is_exact(&self) -> bool {
+        false
+    }
+
     /// Tokens of a conversation as the model sees it: for each message
     /// [`TOKENS_PER_MESSAGE`], its role and its content, plus its name and
     /// [`TOKENS_PER_NAME`], the names and arguments of its tool calls, its `tool_call_id` and
@@ -144,7 +152,7 @@ fn part_tokens<C: TokenCounter + ?Sized>(counter: &C, part: &ContentPart) -> usi
     }
 }
 
-/// A cheap estimate: a quarter of the characters, rounded up. No tables to load, the same
+/// A cheap estimate (and it says so: [`TokenCounter::is_exact`] is `false`): a quarter of the characters, rounded up. No tables to load, the same
 /// answer on every platform; good enough when a budget only needs the right order of
 /// magnitude (English text averages about four characters per token).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -159,6 +167,9 @@ impl TokenCounter for CharEstimate {
 impl<T: TokenCounter + ?Sized> TokenCounter for std::sync::Arc<T> {
     fn count_text(&self, text: &str) -> usize {
         (**self).count_text(text)
+    }
+    fn is_exact(&self) -> bool {
+        (**self).is_exact()
     }
     fn count_messages(&self, messages: &[Message]) -> usize {
         (**self).count_messages(messages)
@@ -187,6 +198,7 @@ mod tests {
         assert_eq!(CharEstimate.count_text("abcde"), 2);
         // characters, not bytes
         assert_eq!(CharEstimate.count_text("ééééé"), 2);
+        assert!(!CharEstimate.is_exact());
     }
 
     #[test]
@@ -279,6 +291,7 @@ mod tests {
     fn arc_counters_forward() {
         let c: std::sync::Arc<dyn TokenCounter> = std::sync::Arc::new(CharEstimate);
         assert_eq!(c.count_text("abcdefgh"), 2);
+        assert!(!c.is_exact());
         let req = ChatRequest::new("m", vec![Message::user("abcd")]).with_max_tokens(1);
         assert_eq!(
             c.estimate_request(&req),

@@ -12,8 +12,13 @@
 //! - [`CharEstimate`]: a quarter of the characters, for when the order of magnitude is enough.
 //!
 //! Conversations follow OpenAI's accounting: [`TOKENS_PER_MESSAGE`] per message,
-//! [`TOKENS_PER_NAME`] per name, [`REPLY_PRIMING_TOKENS`] once for the reply. Images, audio and
-//! tool definitions are estimates (see [`IMAGE_TOKENS`] and friends).
+//! [`TOKENS_PER_NAME`] per name, [`REPLY_PRIMING_TOKENS`] once for the reply; with tiktoken, tool
+//! definitions follow the cookbook's per-function overhead ([`openai_tool_tokens`]). Images and
+//! audio are estimates (see [`IMAGE_TOKENS`] and friends), and so is every count of
+//! [`CharEstimate`] ([`TokenCounter::is_exact`] says which).
+//!
+//! [`ModelTable`] knows the context window and maximum output of known models
+//! ([`ModelLimits`]), overridable from config.
 //!
 //! # Example
 //!
@@ -37,11 +42,15 @@
 //! ```
 
 mod counter;
+mod limits;
 mod tiktoken;
+mod tools;
 
 pub use counter::{
     CharEstimate, DEFAULT_EXPECTED_OUTPUT_TOKENS, IMAGE_TOKENS, IMAGE_TOKENS_LOW_DETAIL,
     OTHER_PART_TOKENS, REPLY_PRIMING_TOKENS, TOKENS_PER_MESSAGE, TOKENS_PER_NAME, TokenCounter,
     expected_output,
 };
+pub use limits::{ModelLimits, ModelTable};
 pub use tiktoken::{Encoding, EncodingTable, TiktokenCounter};
+pub use tools::{ToolOverhead, openai_tool_tokens};

@@ -162,6 +162,14 @@ impl EncodingTable {
         self.entries.iter().map(|(p, e)| (p.as_str(), *e))
     }
 
+    /// Whether an entry (not the fallback) matches `model`.
+    pub fn matches(&self, model: &str) -> bool {
+        let model = model.rsplit('/').next().unwrap_or(model);
+        self.entries
+            .iter()
+            .any(|(prefix, _)| model.starts_with(prefix.as_str()))
+    }
+
     /// The encoding for `model`: the longest matching family prefix, else the fallback.
     pub fn encoding_for(&self, model: &str) -> Encoding {
         let model = model.rsplit('/').next().unwrap_or(model);
@@ -230,11 +238,28 @@ impl TiktokenCounter {
     pub fn table(&self) -> &EncodingTable {
         &self.table
     }
+
+    /// Whether counts for `model` are exact: an entry of the table matches it (an OpenAI
+    /// family); models that only get the fallback (Claude, Gemini, Llama, …) have tokenizers of
+    /// their own, so their counts are estimates.
+    pub fn is_exact_for(&self, model: &str) -> bool {
+        self.table.matches(model)
+    }
 }
 
 impl TokenCounter for TiktokenCounter {
     fn count_text(&self, text: &str) -> usize {
         self.encoding.count(text)
+    }
+
+    fn is_exact(&self) -> bool {
+        true
+    }
+
+    /// The cookbook's count ([`openai_tool_tokens`](crate::openai_tool_tokens)) with the
+    /// counter's encoding.
+    fn count_tools(&self, tools: &[llm_router_core::ToolDefinition]) -> usize {
+        crate::tools::openai_tool_tokens(self.encoding, tools)
     }
 
     fn estimate_request(&self, req: &ChatRequest) -> usize {
