@@ -24,7 +24,10 @@
 //! | `cache` | [`cache`] | `CacheLayer` with an in-memory store; `cache-disk`, `cache-redis` add backends |
 //! | `cache-disk` | | the `disk` backend of [`cache`] |
 //! | `cache-redis` | | the `redis` backend of [`cache`] |
-//! | `tokens` | [`tokens`] | token counting with tiktoken |
+//! | `tokens` | [`tokens`] | token counting with tiktoken (exact for OpenAI families), model limits |
+//! | `memory` | [`memory`] | `Conversation` with token budgets: sliding window, truncate, incremental summaries; Redis store with `memory-redis` |
+//! | `memory-redis` | | the `redis` backend of [`memory`] |
+//! | `prompt` | [`prompt`] | handlebars `PromptTemplate` (strict), chat templates, a built-in library |
 //! | `mock` | [`mock`] | `MockProvider` for your tests (not in `full`) |
 //! | `all-providers` | | every provider |
 //! | `full` | | everything except `mock` |
@@ -142,11 +145,25 @@ pub mod cache {
     pub use llm_router_cache::*;
 }
 
-/// Token counting with tiktoken (`features = ["tokens"]`).
+/// Token counting with tiktoken (exact for OpenAI families), model limits (`features = ["tokens"]`).
 #[cfg(feature = "tokens")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokens")))]
 pub mod tokens {
     pub use llm_router_tokens::*;
+}
+
+/// `Conversation` with token budgets: sliding window, truncate, incremental summaries; Redis store with `memory-redis` (`features = ["memory"]`).
+#[cfg(feature = "memory")]
+#[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
+pub mod memory {
+    pub use llm_router_memory::*;
+}
+
+/// Handlebars `PromptTemplate` (strict), chat templates, a built-in library (`features = ["prompt"]`).
+#[cfg(feature = "prompt")]
+#[cfg_attr(docsrs, doc(cfg(feature = "prompt")))]
+pub mod prompt {
+    pub use llm_router_prompt::*;
 }
 
 /// `MockProvider` for your tests (not in `full`) (`features = ["mock"]`).
