@@ -13,6 +13,12 @@ fn providers() -> Vec<ProviderInfo> {
         llm_router::zhipu::INFO,
         llm_router::qwen::INFO,
         llm_router::ollama::INFO,
+        llm_router::azure::INFO,
+        llm_router::mistral::INFO,
+        llm_router::cohere::INFO,
+        llm_router::ai21::INFO,
+        llm_router::huggingface::INFO,
+        llm_router::meta_llama::INFO,
     ]
 }
 

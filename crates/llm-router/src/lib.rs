@@ -16,6 +16,12 @@
 //! | `zhipu` | [`zhipu`] | Zhipu GLM: optional JWT auth, business error codes, embeddings |
 //! | `qwen` | [`qwen`] | Qwen / DashScope: compatible mode and native API, embeddings |
 //! | `ollama` | [`ollama`] | Ollama native API: NDJSON streams, tools, images, embeddings |
+//! | `azure` | [`azure`] | Azure OpenAI: deployments or v1 paths, api-key or Entra ID, content-filter results |
+//! | `mistral` | [`mistral`] | Mistral: 9-character tool-call ids mapped, random_seed, tool_choice any, embeddings |
+//! | `cohere` | [`cohere`] | Cohere v2 (native): documents and citations, tools, embed input types |
+//! | `ai21` | [`ai21`] | AI21 Jamba: documents, JSON mode |
+//! | `huggingface` | [`huggingface`] | Hugging Face router (provider-suffixed model ids) and feature-extraction embeddings |
+//! | `meta-llama` | [`meta_llama`] | Meta Llama API: native shape and the OpenAI-compatible surface |
 //! | `openai-compat` | [`openai_compat`] | any OpenAI-compatible endpoint, declared as a `Dialect` |
 //! | `retry` | [`retry`] | `RetryLayer` (backoff, Retry-After) and `TimeoutLayer` (per attempt, stream idle/total) |
 //! | `limiter` | [`limiter`] | `RateLimitLayer`: requests/tokens per minute, concurrency, scopes; Redis backend with `limiter-redis` |
@@ -108,6 +114,48 @@ pub mod qwen {
 #[cfg_attr(docsrs, doc(cfg(feature = "ollama")))]
 pub mod ollama {
     pub use llm_router_ollama::*;
+}
+
+/// Azure OpenAI: deployments or v1 paths, api-key or Entra ID, content-filter results (`features = ["azure"]`).
+#[cfg(feature = "azure")]
+#[cfg_attr(docsrs, doc(cfg(feature = "azure")))]
+pub mod azure {
+    pub use llm_router_azure::*;
+}
+
+/// Mistral: 9-character tool-call ids mapped, random_seed, tool_choice any, embeddings (`features = ["mistral"]`).
+#[cfg(feature = "mistral")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mistral")))]
+pub mod mistral {
+    pub use llm_router_mistral::*;
+}
+
+/// Cohere v2 (native): documents and citations, tools, embed input types (`features = ["cohere"]`).
+#[cfg(feature = "cohere")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cohere")))]
+pub mod cohere {
+    pub use llm_router_cohere::*;
+}
+
+/// AI21 Jamba: documents, JSON mode (`features = ["ai21"]`).
+#[cfg(feature = "ai21")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ai21")))]
+pub mod ai21 {
+    pub use llm_router_ai21::*;
+}
+
+/// Hugging Face router (provider-suffixed model ids) and feature-extraction embeddings (`features = ["huggingface"]`).
+#[cfg(feature = "huggingface")]
+#[cfg_attr(docsrs, doc(cfg(feature = "huggingface")))]
+pub mod huggingface {
+    pub use llm_router_huggingface::*;
+}
+
+/// Meta Llama API: native shape and the OpenAI-compatible surface (`features = ["meta-llama"]`).
+#[cfg(feature = "meta-llama")]
+#[cfg_attr(docsrs, doc(cfg(feature = "meta-llama")))]
+pub mod meta_llama {
+    pub use llm_router_meta_llama::*;
 }
 
 /// Any OpenAI-compatible endpoint, declared as a `Dialect` (`features = ["openai-compat"]`).
