@@ -15,7 +15,14 @@ use llm_router::mock::MockProvider;
 use llm_router::{ChatRequest, Message, SharedChat};
 
 #[tokio::main]
-async fn main() -> Result<(), llm_router::Error> {
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), llm_router::Error> {
     let (provider, model): (SharedChat, String) =
         if std::env::var("OPENAI_API_KEY").is_ok_and(|k| !k.trim().is_empty()) {
             let model = std::env::var("OPENAI_MODEL").unwrap_or_else(|_| "gpt-4o-mini".to_owned());

@@ -277,7 +277,19 @@ pub fn transport_error(provider: &str, e: reqwest::Error) -> Error {
     // reqwest's Display includes the URL; ours carry no secrets (keys travel in headers), but a
     // query-string key (Gemini `?key=`) could: strip the URL.
     let e = e.without_url();
-    Error::new(kind, e.to_string())
+    // reqwest's own text is generic ("error sending request"); the cause chain says what
+    // happened ("tcp connect error: Connection refused").
+    let mut message = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = c.source();
+    }
+    Error::new(kind, message)
         .with_provider(provider)
         .with_source(e)
 }
