@@ -13,9 +13,7 @@ use llm_router_core::{
     EmbeddingRequest, EmbeddingResponse, Error, ErrorKind,
 };
 use llm_router_http::reqwest::{self, header::HeaderValue};
-use llm_router_http::{
-    StreamTimeouts, byte_stream, decode_error, read_body, start_stream, with_timeouts,
-};
+use llm_router_http::{AuthScheme, Connection, StreamTimeouts, start_stream};
 use serde_json::Value;
 
 use crate::convert::{embed_body, embed_response, request_body, response};
@@ -31,22 +29,13 @@ pub struct CohereClient {
 }
 
 struct Inner {
-    key: ApiKey,
-    base_url: String,
-    http: reqwest::Client,
-    headers: Vec<(String, String)>,
-    request_timeout: Option<Duration>,
-    stream_timeouts: StreamTimeouts,
+    conn: Connection,
 }
 
 impl fmt::Debug for CohereClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let i = &self.inner;
         f.debug_struct("CohereClient")
-            .field("base_url", &i.base_url)
-            .field("key", &i.key)
-            .field("request_timeout", &i.request_timeout)
-            .field("stream_timeouts", &i.stream_timeouts)
+            .field("connection", &self.inner.conn)
             .finish()
     }
 }
@@ -151,12 +140,16 @@ impl CohereBuilder {
         };
         Ok(CohereClient {
             inner: Arc::new(Inner {
-                key,
-                base_url: self.base_url.trim_end_matches('/').to_owned(),
-                http,
-                headers: self.headers,
-                request_timeout: self.request_timeout,
-                stream_timeouts: self.stream_timeouts,
+                conn: Connection {
+                    provider: NAME,
+                    base_url: self.base_url.trim_end_matches('/').to_owned(),
+                    key: Some(key),
+                    auth: AuthScheme::Bearer,
+                    headers: self.headers,
+                    http,
+                    request_timeout: self.request_timeout,
+                    stream_timeouts: self.stream_timeouts,
+                },
             }),
         })
     }
@@ -176,7 +169,7 @@ impl CohereClient {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        &self.inner.conn.base_url
     }
 
     /// The JSON body this client would send to `/v2/chat` for `req`.
@@ -196,41 +189,16 @@ impl CohereClient {
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
     ) -> Result<reqwest::Response, Error> {
-        let i = &self.inner;
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", i.key.expose()))
-            .unwrap_or_else(|_| HeaderValue::from_static(""));
-        auth.set_sensitive(true);
-        let mut rb = i
-            .http
-            .post(format!("{}{path}", i.base_url))
-            .header("authorization", auth)
-            .json(body);
-        for (k, v) in i
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .chain(extra_headers.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        {
-            rb = rb.header(k, v);
-        }
-        if stream {
-            rb = rb.header("accept", "text/event-stream");
-        } else {
-            rb = rb.header("accept", "application/json");
-            if let Some(t) = i.request_timeout {
-                rb = rb.timeout(t);
-            }
-        }
-        llm_router_http::send_checked(NAME, rb, Some(&i.key), http_error).await
+        let c = &self.inner.conn;
+        c.send(c.post_json(path, body, extra_headers, stream)?, http_error)
+            .await
     }
 
     async fn read<T: serde::de::DeserializeOwned>(
         &self,
         resp: reqwest::Response,
     ) -> Result<T, Error> {
-        let bytes = read_body(NAME, resp).await?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| decode_error(NAME, &e, &bytes).redact(self.inner.key.expose()))
+        self.inner.conn.read_json(resp).await
     }
 }
 
@@ -256,21 +224,17 @@ impl ChatProvider for CohereClient {
         let resp = self
             .post("/v2/chat", &body, &req.extra_headers, true)
             .await?;
-        let bytes = Box::pin(with_timeouts(
-            NAME,
-            byte_stream(NAME, resp),
-            self.inner.stream_timeouts,
-        ));
+        let bytes = self.inner.conn.body_stream(resp);
         let created = unix_now();
         let model = req.model.clone();
-        let key = self.inner.key.clone();
+        let conn = self.inner.conn.clone();
         let chunks = chat_chunks(bytes).map(move |item| match item {
             Ok(mut c) => {
                 c.created = created;
                 c.model.clone_from(&model);
                 Ok(c)
             }
-            Err(e) => Err(e.redact(key.expose())),
+            Err(e) => Err(conn.redact(e)),
         });
         start_stream(NAME, Box::pin(chunks)).await
     }

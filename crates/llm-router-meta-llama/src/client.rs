@@ -11,9 +11,7 @@ use llm_router_core::{
     ApiKey, ChatProvider, ChatRequest, ChatResponse, ChatStream, Error, ErrorKind,
 };
 use llm_router_http::reqwest::{self, header::HeaderValue};
-use llm_router_http::{
-    StreamTimeouts, byte_stream, decode_error, read_body, start_stream, with_timeouts,
-};
+use llm_router_http::{AuthScheme, Connection, StreamTimeouts, start_stream};
 use serde_json::Value;
 
 use crate::convert::{request_body, response};
@@ -30,22 +28,13 @@ pub struct LlamaClient {
 }
 
 struct Inner {
-    key: ApiKey,
-    base_url: String,
-    http: reqwest::Client,
-    headers: Vec<(String, String)>,
-    request_timeout: Option<Duration>,
-    stream_timeouts: StreamTimeouts,
+    conn: Connection,
 }
 
 impl fmt::Debug for LlamaClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let i = &self.inner;
         f.debug_struct("LlamaClient")
-            .field("base_url", &i.base_url)
-            .field("key", &i.key)
-            .field("request_timeout", &i.request_timeout)
-            .field("stream_timeouts", &i.stream_timeouts)
+            .field("connection", &self.inner.conn)
             .finish()
     }
 }
@@ -175,12 +164,16 @@ impl LlamaBuilder {
         };
         Ok(LlamaClient {
             inner: Arc::new(Inner {
-                key,
-                base_url: self.base_url.trim_end_matches('/').to_owned(),
-                http,
-                headers: self.headers,
-                request_timeout: self.request_timeout,
-                stream_timeouts: self.stream_timeouts,
+                conn: Connection {
+                    provider: NAME,
+                    base_url: self.base_url.trim_end_matches('/').to_owned(),
+                    key: Some(key),
+                    auth: AuthScheme::Bearer,
+                    headers: self.headers,
+                    http,
+                    request_timeout: self.request_timeout,
+                    stream_timeouts: self.stream_timeouts,
+                },
             }),
         })
     }
@@ -200,7 +193,7 @@ impl LlamaClient {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        &self.inner.conn.base_url
     }
 
     /// The JSON body this client would send to `/chat/completions` for `req`.
@@ -215,41 +208,16 @@ impl LlamaClient {
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
     ) -> Result<reqwest::Response, Error> {
-        let i = &self.inner;
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", i.key.expose()))
-            .unwrap_or_else(|_| HeaderValue::from_static(""));
-        auth.set_sensitive(true);
-        let mut rb = i
-            .http
-            .post(format!("{}{path}", i.base_url))
-            .header("authorization", auth)
-            .json(body);
-        for (k, v) in i
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .chain(extra_headers.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        {
-            rb = rb.header(k, v);
-        }
-        if stream {
-            rb = rb.header("accept", "text/event-stream");
-        } else {
-            rb = rb.header("accept", "application/json");
-            if let Some(t) = i.request_timeout {
-                rb = rb.timeout(t);
-            }
-        }
-        llm_router_http::send_checked(NAME, rb, Some(&i.key), http_error).await
+        let c = &self.inner.conn;
+        c.send(c.post_json(path, body, extra_headers, stream)?, http_error)
+            .await
     }
 
     async fn read<T: serde::de::DeserializeOwned>(
         &self,
         resp: reqwest::Response,
     ) -> Result<T, Error> {
-        let bytes = read_body(NAME, resp).await?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| decode_error(NAME, &e, &bytes).redact(self.inner.key.expose()))
+        self.inner.conn.read_json(resp).await
     }
 }
 
@@ -275,21 +243,17 @@ impl ChatProvider for LlamaClient {
         let resp = self
             .post("/chat/completions", &body, &req.extra_headers, true)
             .await?;
-        let bytes = Box::pin(with_timeouts(
-            NAME,
-            byte_stream(NAME, resp),
-            self.inner.stream_timeouts,
-        ));
+        let bytes = self.inner.conn.body_stream(resp);
         let created = unix_now();
         let model = req.model.clone();
-        let key = self.inner.key.clone();
+        let conn = self.inner.conn.clone();
         let chunks = chat_chunks(bytes).map(move |item| match item {
             Ok(mut c) => {
                 c.created = created;
                 c.model.clone_from(&model);
                 Ok(c)
             }
-            Err(e) => Err(e.redact(key.expose())),
+            Err(e) => Err(conn.redact(e)),
         });
         start_stream(NAME, Box::pin(chunks)).await
     }
