@@ -13,7 +13,7 @@ use llm_router_core::{
 };
 use llm_router_http::reqwest::{self, Method, header::HeaderValue};
 use llm_router_http::{
-    StreamTimeouts, byte_stream, decode_error, read_body, start_stream, with_timeouts,
+    AuthScheme, Connection, StreamTimeouts, decode_error, read_body, start_stream,
 };
 use serde_json::Value;
 
@@ -33,26 +33,18 @@ pub struct AnthropicClient {
 }
 
 struct Inner {
-    key: ApiKey,
-    base_url: String,
-    http: reqwest::Client,
+    conn: Connection,
     default_max_tokens: u32,
     betas: Vec<String>,
-    headers: Vec<(String, String)>,
-    request_timeout: Option<Duration>,
-    stream_timeouts: StreamTimeouts,
 }
 
 impl fmt::Debug for AnthropicClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.inner;
         f.debug_struct("AnthropicClient")
-            .field("base_url", &i.base_url)
-            .field("key", &i.key)
+            .field("connection", &i.conn)
             .field("default_max_tokens", &i.default_max_tokens)
             .field("betas", &i.betas)
-            .field("request_timeout", &i.request_timeout)
-            .field("stream_timeouts", &i.stream_timeouts)
             .finish()
     }
 }
@@ -175,16 +167,26 @@ impl AnthropicBuilder {
             Some(c) => c,
             None => llm_router_http::shared_client()?,
         };
+        // Sent on every request, before the caller's own headers.
+        let mut headers = vec![("anthropic-version".to_owned(), ANTHROPIC_VERSION.to_owned())];
+        if !self.betas.is_empty() {
+            headers.push(("anthropic-beta".to_owned(), self.betas.join(",")));
+        }
+        headers.extend(self.headers);
         Ok(AnthropicClient {
             inner: Arc::new(Inner {
-                key,
-                base_url: self.base_url.trim_end_matches('/').to_owned(),
-                http,
+                conn: Connection {
+                    provider: NAME,
+                    base_url: self.base_url.trim_end_matches('/').to_owned(),
+                    key: Some(key),
+                    auth: AuthScheme::Header("x-api-key"),
+                    headers,
+                    http,
+                    request_timeout: self.request_timeout,
+                    stream_timeouts: self.stream_timeouts,
+                },
                 default_max_tokens: self.default_max_tokens,
                 betas: self.betas,
-                headers: self.headers,
-                request_timeout: self.request_timeout,
-                stream_timeouts: self.stream_timeouts,
             }),
         })
     }
@@ -204,7 +206,7 @@ impl AnthropicClient {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        &self.inner.conn.base_url
     }
 
     /// The `max_tokens` sent when a request sets none.
@@ -217,37 +219,8 @@ impl AnthropicClient {
         request_body(req, self.inner.default_max_tokens, stream)
     }
 
-    fn request(
-        &self,
-        method: Method,
-        path: &str,
-        extra_headers: &BTreeMap<String, String>,
-    ) -> reqwest::RequestBuilder {
-        let i = &self.inner;
-        let mut key =
-            HeaderValue::from_str(i.key.expose()).unwrap_or_else(|_| HeaderValue::from_static(""));
-        key.set_sensitive(true);
-        let mut rb = i
-            .http
-            .request(method, format!("{}{path}", i.base_url))
-            .header("x-api-key", key)
-            .header("anthropic-version", ANTHROPIC_VERSION);
-        if !i.betas.is_empty() {
-            rb = rb.header("anthropic-beta", i.betas.join(","));
-        }
-        for (k, v) in i
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .chain(extra_headers.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        {
-            rb = rb.header(k, v);
-        }
-        rb
-    }
-
     async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
-        llm_router_http::send_checked(NAME, rb, Some(&self.inner.key), http_error).await
+        self.inner.conn.send(rb, http_error).await
     }
 
     async fn post_messages(
@@ -256,17 +229,10 @@ impl AnthropicClient {
         stream: bool,
     ) -> Result<reqwest::Response, Error> {
         let body = self.request_body(req, stream)?;
-        let mut rb = self
-            .request(Method::POST, "/v1/messages", &req.extra_headers)
-            .json(&body);
-        if stream {
-            rb = rb.header("accept", "text/event-stream");
-        } else {
-            rb = rb.header("accept", "application/json");
-            if let Some(t) = self.inner.request_timeout {
-                rb = rb.timeout(t);
-            }
-        }
+        let rb = self
+            .inner
+            .conn
+            .post_json("/v1/messages", &body, &req.extra_headers, stream)?;
         self.send(rb).await
     }
 }
@@ -292,26 +258,22 @@ impl ChatProvider for AnthropicClient {
     async fn chat(&self, req: ChatRequest) -> Result<ChatResponse, Error> {
         let resp = self.post_messages(&req, false).await?;
         let bytes = read_body(NAME, resp).await?;
-        let mut out = decode_message(&bytes).map_err(|e| e.redact(self.inner.key.expose()))?;
+        let mut out = decode_message(&bytes).map_err(|e| self.inner.conn.redact(e))?;
         out.created = unix_now();
         Ok(out)
     }
 
     async fn chat_stream(&self, req: ChatRequest) -> Result<ChatStream, Error> {
         let resp = self.post_messages(&req, true).await?;
-        let bytes = Box::pin(with_timeouts(
-            NAME,
-            byte_stream(NAME, resp),
-            self.inner.stream_timeouts,
-        ));
+        let bytes = self.inner.conn.body_stream(resp);
         let created = unix_now();
-        let key = self.inner.key.clone();
+        let conn = self.inner.conn.clone();
         let chunks = chat_chunks(bytes).map(move |item| match item {
             Ok(mut c) => {
                 c.created = created;
                 Ok(c)
             }
-            Err(e) => Err(e.redact(key.expose())),
+            Err(e) => Err(conn.redact(e)),
         });
         start_stream(NAME, Box::pin(chunks)).await
     }
@@ -323,12 +285,14 @@ impl ChatProvider for AnthropicClient {
         let mut after: Option<String> = None;
         loop {
             let mut rb = self
-                .request(Method::GET, "/v1/models", &BTreeMap::new())
+                .inner
+                .conn
+                .request(Method::GET, "/v1/models", &BTreeMap::new())?
                 .query(&[("limit", "1000")]);
             if let Some(a) = &after {
                 rb = rb.query(&[("after_id", a.as_str())]);
             }
-            if let Some(t) = self.inner.request_timeout {
+            if let Some(t) = self.inner.conn.request_timeout {
                 rb = rb.timeout(t);
             }
             let resp = self.send(rb).await?;

@@ -58,20 +58,17 @@ impl fmt::Debug for Connection {
 }
 
 impl Connection {
-    /// A `POST <base_url><path>` with the JSON body, the key (header marked sensitive), the
-    /// connection's and the request's extra headers, `accept` for JSON or SSE, and the request
-    /// deadline when not streaming.
-    pub fn post_json<B: Serialize + ?Sized>(
+    /// A request to `<base_url><path>` with the key (header marked sensitive) and the
+    /// connection's and the request's extra headers.
+    pub fn request(
         &self,
+        method: reqwest::Method,
         path: &str,
-        body: &B,
         extra_headers: &BTreeMap<String, String>,
-        stream: bool,
     ) -> Result<reqwest::RequestBuilder, Error> {
         let mut rb = self
             .http
-            .post(format!("{}{path}", self.base_url))
-            .json(body);
+            .request(method, format!("{}{path}", self.base_url));
         if let Some(key) = &self.key {
             let (name, value) = match &self.auth {
                 AuthScheme::Bearer => ("authorization", format!("Bearer {}", key.expose())),
@@ -98,6 +95,21 @@ impl Connection {
         {
             rb = rb.header(k.as_str(), v.as_str());
         }
+        Ok(rb)
+    }
+
+    /// A `POST <base_url><path>` as [`Connection::request`] builds it, with the JSON body,
+    /// `accept` for JSON or SSE, and the request deadline when not streaming.
+    pub fn post_json<B: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        body: &B,
+        extra_headers: &BTreeMap<String, String>,
+        stream: bool,
+    ) -> Result<reqwest::RequestBuilder, Error> {
+        let mut rb = self
+            .request(reqwest::Method::POST, path, extra_headers)?
+            .json(body);
         if stream {
             rb = rb.header("accept", "text/event-stream");
         } else {
