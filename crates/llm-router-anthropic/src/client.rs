@@ -4,17 +4,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use async_trait::async_trait;
-use futures_util::StreamExt as _;
 use llm_router_core::{
     ApiKey, ChatProvider, ChatRequest, ChatResponse, ChatStream, Error, ErrorKind, ModelInfo,
 };
 use llm_router_http::reqwest::{self, Method, header::HeaderValue};
-use llm_router_http::{
-    AuthScheme, Connection, StreamTimeouts, decode_error, read_body, start_stream,
-};
+use llm_router_http::{AuthScheme, Connection, StreamTimeouts, decode_error, read_body};
 use serde_json::Value;
 
 use crate::convert::{request_body, response};
@@ -192,12 +189,6 @@ impl AnthropicBuilder {
     }
 }
 
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 impl AnthropicClient {
     /// A builder (the same as [`crate::builder`]).
     pub fn builder() -> AnthropicBuilder {
@@ -259,23 +250,15 @@ impl ChatProvider for AnthropicClient {
         let resp = self.post_messages(&req, false).await?;
         let bytes = read_body(NAME, resp).await?;
         let mut out = decode_message(&bytes).map_err(|e| self.inner.conn.redact(e))?;
-        out.created = unix_now();
+        out.created = llm_router_http::unix_now();
         Ok(out)
     }
 
     async fn chat_stream(&self, req: ChatRequest) -> Result<ChatStream, Error> {
         let resp = self.post_messages(&req, true).await?;
-        let bytes = self.inner.conn.body_stream(resp);
-        let created = unix_now();
-        let conn = self.inner.conn.clone();
-        let chunks = chat_chunks(bytes).map(move |item| match item {
-            Ok(mut c) => {
-                c.created = created;
-                Ok(c)
-            }
-            Err(e) => Err(conn.redact(e)),
-        });
-        start_stream(NAME, Box::pin(chunks)).await
+        let conn = &self.inner.conn;
+        conn.start_chat_stream(chat_chunks(conn.body_stream(resp)), None)
+            .await
     }
 
     /// Every model of `GET /v1/models` (all pages), `owned_by: "anthropic"`, with

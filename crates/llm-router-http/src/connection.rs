@@ -11,7 +11,11 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use futures_util::StreamExt as _;
+use llm_router_core::ChatStream;
+
 use crate::body::{ByteStream, byte_stream, decode_error, read_body, send_checked};
+use crate::stream_guard::start_stream;
 use crate::timeout::{StreamTimeouts, with_timeouts};
 
 /// How the key is sent.
@@ -150,6 +154,29 @@ impl Connection {
         ))
     }
 
+    /// Finishes a provider's parsed chunk stream the same way for every native client: each
+    /// chunk gets `created` (now) and, when given, the requested `model`; errors are redacted;
+    /// and [`start_stream`] applies the first-event rule.
+    pub async fn start_chat_stream(
+        &self,
+        chunks: ChatStream,
+        model: Option<String>,
+    ) -> Result<ChatStream, Error> {
+        let created = unix_now();
+        let conn = self.clone();
+        let chunks = chunks.map(move |item| match item {
+            Ok(mut c) => {
+                c.created = created;
+                if let Some(m) = &model {
+                    c.model.clone_from(m);
+                }
+                Ok(c)
+            }
+            Err(e) => Err(conn.redact(e)),
+        });
+        start_stream(self.provider, Box::pin(chunks)).await
+    }
+
     /// `err` with the key removed from its message.
     pub fn redact(&self, err: Error) -> Error {
         match &self.key {
@@ -157,4 +184,12 @@ impl Connection {
             None => err,
         }
     }
+}
+
+/// Seconds since the Unix epoch (0 if the clock is before it): the `created` of responses from
+/// providers that do not send one.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }

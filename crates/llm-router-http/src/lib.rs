@@ -34,7 +34,7 @@ pub use classify::{
     ErrorBody, classify, error_from_body, error_in_body, kind_for, kind_for_event, transport_error,
 };
 pub use client::{HttpConfig, build_client, ensure_crypto_provider, shared_client};
-pub use connection::{AuthScheme, Connection};
+pub use connection::{AuthScheme, Connection, unix_now};
 pub use retry_after::{MAX_RETRY_AFTER, parse_retry_after_value, retry_after, retry_after_at};
 pub use sse::{SseEvent, SseStream, sse_events};
 pub use stream_guard::start_stream;

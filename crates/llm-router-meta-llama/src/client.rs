@@ -3,15 +3,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use async_trait::async_trait;
-use futures_util::StreamExt as _;
 use llm_router_core::{
     ApiKey, ChatProvider, ChatRequest, ChatResponse, ChatStream, Error, ErrorKind,
 };
 use llm_router_http::reqwest::{self, header::HeaderValue};
-use llm_router_http::{AuthScheme, Connection, StreamTimeouts, start_stream};
+use llm_router_http::{AuthScheme, Connection, StreamTimeouts};
 use serde_json::Value;
 
 use crate::convert::{request_body, response};
@@ -179,12 +178,6 @@ impl LlamaBuilder {
     }
 }
 
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 impl LlamaClient {
     /// A builder (the same as [`crate::builder`]).
     pub fn builder() -> LlamaBuilder {
@@ -234,7 +227,7 @@ impl ChatProvider for LlamaClient {
             .await?;
         let wire: wire::ChatResponse = self.read(resp).await?;
         let mut out = response(wire, &req.model);
-        out.created = unix_now();
+        out.created = llm_router_http::unix_now();
         Ok(out)
     }
 
@@ -243,18 +236,9 @@ impl ChatProvider for LlamaClient {
         let resp = self
             .post("/chat/completions", &body, &req.extra_headers, true)
             .await?;
-        let bytes = self.inner.conn.body_stream(resp);
-        let created = unix_now();
-        let model = req.model.clone();
-        let conn = self.inner.conn.clone();
-        let chunks = chat_chunks(bytes).map(move |item| match item {
-            Ok(mut c) => {
-                c.created = created;
-                c.model.clone_from(&model);
-                Ok(c)
-            }
-            Err(e) => Err(conn.redact(e)),
-        });
-        start_stream(NAME, Box::pin(chunks)).await
+        let conn = &self.inner.conn;
+        let chunks = chat_chunks(conn.body_stream(resp));
+        conn.start_chat_stream(chunks, Some(req.model.clone()))
+            .await
     }
 }
