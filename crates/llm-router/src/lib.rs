@@ -22,6 +22,7 @@
 //! | `ai21` | [`ai21`] | AI21 Jamba: documents, JSON mode |
 //! | `huggingface` | [`huggingface`] | Hugging Face router (provider-suffixed model ids) and feature-extraction embeddings |
 //! | `meta-llama` | [`meta_llama`] | Meta Llama API: native shape and the OpenAI-compatible surface |
+//! | `spark` | [`spark`] | iFlytek Spark (讯飞星火): HTTP (APIPassword) and signed WebSocket surfaces |
 //! | `openai-compat` | [`openai_compat`] | any OpenAI-compatible endpoint, declared as a `Dialect` |
 //! | `retry` | [`retry`] | `RetryLayer` (backoff, Retry-After) and `TimeoutLayer` (per attempt, stream idle/total) |
 //! | `limiter` | [`limiter`] | `RateLimitLayer`: requests/tokens per minute, concurrency, scopes; Redis backend with `limiter-redis` |
@@ -219,6 +220,13 @@ pub mod prompt {
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock {
     pub use llm_router_mock::*;
+}
+
+/// iFlytek Spark (讯飞星火): HTTP (APIPassword) and signed WebSocket surfaces (`features = ["spark"]`).
+#[cfg(feature = "spark")]
+#[cfg_attr(docsrs, doc(cfg(feature = "spark")))]
+pub mod spark {
+    pub use llm_router_spark::*;
 }
 
 // modules:end
