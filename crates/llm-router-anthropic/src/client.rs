@@ -205,6 +205,11 @@ impl AnthropicClient {
         self.inner.default_max_tokens
     }
 
+    /// The connection settings and request plumbing (for the batch module).
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.inner.conn
+    }
+
     /// The JSON body this client would send for `req` (for logging, debugging and tests).
     pub fn request_body(&self, req: &ChatRequest, stream: bool) -> Result<Value, Error> {
         request_body(req, self.inner.default_max_tokens, stream)

@@ -41,6 +41,10 @@
 //!   `RateLimited` with `Retry-After` read and the `anthropic-ratelimit-*` headers appended to
 //!   the message, `billing_error` → `QuotaExceeded`. A stream that ends before
 //!   `message_stop` ends with `StreamInterrupted`.
+//! - **Batches.** The client implements
+//!   [`BatchProvider`](llm_router_core::BatchProvider) over Message Batches
+//!   (`/v1/messages/batches`): each request's `params` is the body a direct call would send;
+//!   results go through the same converter, errored items through the same error mapping.
 //! - **Not here:** embeddings and image generation (Anthropic has neither).
 //!
 //! # Example
@@ -80,6 +84,7 @@
 //! # Ok(()) }
 //! ```
 
+mod batch;
 mod client;
 mod convert;
 mod error;
@@ -88,6 +93,7 @@ mod wire;
 
 use llm_router_core::{Capabilities, Error, ProviderInfo};
 
+pub use batch::{MAX_CUSTOM_ID_LEN, check_batch_custom_id};
 pub use client::{AnthropicBuilder, AnthropicClient};
 pub use llm_router_http::StreamTimeouts;
 pub use stream::chat_chunks;

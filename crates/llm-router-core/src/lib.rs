@@ -32,6 +32,7 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+mod batch;
 mod chat;
 mod embedding;
 mod error;
@@ -45,6 +46,11 @@ mod provider_info;
 mod secret;
 mod serde_util;
 
+pub use batch::{
+    BatchCounts, BatchErrorRecord, BatchItem, BatchItemResult, BatchJob, BatchProvider,
+    BatchResultRecord, BatchStatus, CANCELLED_CODE, EXPIRED_CODE, SharedBatch, cancelled_error,
+    check_custom_ids, expired_error, is_cancelled, is_expired,
+};
 pub use chat::*;
 pub use embedding::{
     Embedding, EmbeddingData, EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EncodingFormat,

@@ -25,6 +25,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Batches (half price, results within 24 hours) go through [`OpenAiBatchClient`], which
+//! implements [`BatchProvider`](llm_router_core::BatchProvider): see [`batch_builder`] and
+//! [`batch_from_env`].
+//!
 //! Building a client without the environment:
 //!
 //! ```
@@ -35,6 +39,13 @@
 //! assert!(!format!("{client:?}").contains("sk-test"));
 //! # Ok::<(), llm_router_core::Error>(())
 //! ```
+
+mod batch;
+
+pub use batch::{
+    BATCH_ENDPOINT, COMPLETION_WINDOW, INPUT_FILE_NAME, OpenAiBatchBuilder, OpenAiBatchClient,
+    batch_builder, batch_from_env,
+};
 
 use llm_router_core::{Capabilities, Error, ProviderInfo};
 use llm_router_openai_compat::{Dialect, MaxTokensField, OpenAiCompatBuilder, Quirks};

@@ -35,6 +35,7 @@
 //! | `memory` | [`memory`] | `Conversation` with token budgets: sliding window, truncate, incremental summaries; Redis store with `memory-redis` |
 //! | `memory-redis` | | the `redis` backend of [`memory`] |
 //! | `prompt` | [`prompt`] | handlebars `PromptTemplate` (strict), chat templates, a built-in library |
+//! | `batch` | [`batch`] | batches of chat requests: bounded concurrency, per-item results and retry, progress, cancellation; provider batch APIs (OpenAI, Anthropic) behind one trait |
 //! | `mock` | [`mock`] | `MockProvider` for your tests (not in `full`) |
 //! | `all-providers` | | every provider |
 //! | `full` | | everything except `mock` |
@@ -227,6 +228,13 @@ pub mod mock {
 #[cfg_attr(docsrs, doc(cfg(feature = "spark")))]
 pub mod spark {
     pub use llm_router_spark::*;
+}
+
+/// batches of chat requests: bounded concurrency, per-item results and retry, progress, cancellation; provider batch APIs (OpenAI, Anthropic) behind one trait (`features = ["batch"]`).
+#[cfg(feature = "batch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "batch")))]
+pub mod batch {
+    pub use llm_router_batch::*;
 }
 
 // modules:end

@@ -3,6 +3,7 @@
 //! every byte offset, error mapping, and multi-turn tool and thinking conversations.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod batch;
 mod conformance;
 mod errors;
 mod multi_turn;

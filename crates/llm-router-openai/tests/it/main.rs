@@ -1,6 +1,7 @@
 //! Integration tests of the OpenAI provider against wiremock.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod batch;
 mod conformance;
 mod documented;
 mod errors;
