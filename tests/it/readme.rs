@@ -19,6 +19,7 @@ fn providers() -> Vec<ProviderInfo> {
         llm_router::ai21::INFO,
         llm_router::huggingface::INFO,
         llm_router::meta_llama::INFO,
+        llm_router::bedrock::INFO,
         llm_router::spark::INFO,
     ]
 }

@@ -23,6 +23,7 @@
 //! | `huggingface` | [`huggingface`] | Hugging Face router (provider-suffixed model ids) and feature-extraction embeddings |
 //! | `meta-llama` | [`meta_llama`] | Meta Llama API: native shape and the OpenAI-compatible surface |
 //! | `spark` | [`spark`] | iFlytek Spark (讯飞星火): HTTP (APIPassword) and signed WebSocket surfaces |
+//! | `bedrock` | [`bedrock`] | AWS Bedrock: Converse/ConverseStream with SigV4 or API keys, binary event streams, Titan and Cohere embeddings |
 //! | `openai-compat` | [`openai_compat`] | any OpenAI-compatible endpoint, declared as a `Dialect` |
 //! | `retry` | [`retry`] | `RetryLayer` (backoff, Retry-After) and `TimeoutLayer` (per attempt, stream idle/total) |
 //! | `limiter` | [`limiter`] | `RateLimitLayer`: requests/tokens per minute, concurrency, scopes; Redis backend with `limiter-redis` |
@@ -235,6 +236,13 @@ pub mod spark {
 #[cfg_attr(docsrs, doc(cfg(feature = "batch")))]
 pub mod batch {
     pub use llm_router_batch::*;
+}
+
+/// AWS Bedrock: Converse/ConverseStream with SigV4 or API keys, binary event streams, Titan and Cohere embeddings (`features = ["bedrock"]`).
+#[cfg(feature = "bedrock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bedrock")))]
+pub mod bedrock {
+    pub use llm_router_bedrock::*;
 }
 
 // modules:end
