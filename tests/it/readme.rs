@@ -20,6 +20,7 @@ fn providers() -> Vec<ProviderInfo> {
         llm_router::huggingface::INFO,
         llm_router::meta_llama::INFO,
         llm_router::bedrock::INFO,
+        llm_router::ernie::INFO,
         llm_router::spark::INFO,
     ]
 }

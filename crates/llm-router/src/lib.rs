@@ -24,6 +24,7 @@
 //! | `meta-llama` | [`meta_llama`] | Meta Llama API: native shape and the OpenAI-compatible surface |
 //! | `spark` | [`spark`] | iFlytek Spark (讯飞星火): HTTP (APIPassword) and signed WebSocket surfaces |
 //! | `bedrock` | [`bedrock`] | AWS Bedrock: Converse/ConverseStream with SigV4 or API keys, binary event streams, Titan and Cohere embeddings |
+//! | `ernie` | [`ernie`] | Baidu ERNIE (Qianfan): v2 OpenAI-compatible and legacy wenxinworkshop (access tokens, error codes in 200 bodies) |
 //! | `openai-compat` | [`openai_compat`] | any OpenAI-compatible endpoint, declared as a `Dialect` |
 //! | `retry` | [`retry`] | `RetryLayer` (backoff, Retry-After) and `TimeoutLayer` (per attempt, stream idle/total) |
 //! | `limiter` | [`limiter`] | `RateLimitLayer`: requests/tokens per minute, concurrency, scopes; Redis backend with `limiter-redis` |
@@ -243,6 +244,13 @@ pub mod batch {
 #[cfg_attr(docsrs, doc(cfg(feature = "bedrock")))]
 pub mod bedrock {
     pub use llm_router_bedrock::*;
+}
+
+/// Baidu ERNIE (Qianfan): v2 OpenAI-compatible and legacy wenxinworkshop (access tokens, error codes in 200 bodies) (`features = ["ernie"]`).
+#[cfg(feature = "ernie")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ernie")))]
+pub mod ernie {
+    pub use llm_router_ernie::*;
 }
 
 // modules:end
