@@ -38,6 +38,7 @@
 //! | `memory-redis` | | the `redis` backend of [`memory`] |
 //! | `prompt` | [`prompt`] | handlebars `PromptTemplate` (strict), chat templates, a built-in library |
 //! | `batch` | [`batch`] | batches of chat requests: bounded concurrency, per-item results and retry, progress, cancellation; provider batch APIs (OpenAI, Anthropic) behind one trait |
+//! | `messages-api` | [`messages_api`] | the Anthropic Messages API over any provider: request, response and stream-event conversion |
 //! | `mock` | [`mock`] | `MockProvider` for your tests (not in `full`) |
 //! | `all-providers` | | every provider |
 //! | `full` | | everything except `mock` |
@@ -251,6 +252,13 @@ pub mod bedrock {
 #[cfg_attr(docsrs, doc(cfg(feature = "ernie")))]
 pub mod ernie {
     pub use llm_router_ernie::*;
+}
+
+/// the Anthropic Messages API over any provider: request, response and stream-event conversion (`features = ["messages-api"]`).
+#[cfg(feature = "messages-api")]
+#[cfg_attr(docsrs, doc(cfg(feature = "messages-api")))]
+pub mod messages_api {
+    pub use llm_router_messages_api::*;
 }
 
 // modules:end
