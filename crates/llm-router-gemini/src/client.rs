@@ -3,17 +3,15 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use base64::Engine as _;
 use llm_router_core::{
     ApiKey, ChatProvider, ChatRequest, ChatResponse, ChatStream, EmbeddingProvider,
     EmbeddingRequest, EmbeddingResponse, Error, ErrorKind, ModelInfo, async_trait,
 };
-use llm_router_http::reqwest::{self, Method, header::HeaderValue};
-use llm_router_http::{
-    StreamTimeouts, byte_stream, parse_json, read_body, start_stream, with_timeouts,
-};
+use llm_router_http::reqwest;
+use llm_router_http::{AuthScheme, Connection, ConnectionSettings, StreamTimeouts, unix_now};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -32,22 +30,15 @@ use crate::{API_KEY_ENV, DEFAULT_BASE_URL, FALLBACK_API_KEY_ENV, PROVIDER};
 /// Cheap to clone. Its `Debug` output never shows the key.
 #[derive(Clone)]
 pub struct GeminiClient {
-    api_root: Arc<str>,
-    key: ApiKey,
-    http: reqwest::Client,
-    headers: Arc<Vec<(String, String)>>,
-    request_timeout: Option<Duration>,
-    stream_timeouts: StreamTimeouts,
+    /// Its base URL is the API root (`…/v1beta`).
+    conn: Arc<Connection>,
     fetcher: Option<GuardedFetcher>,
 }
 
 impl fmt::Debug for GeminiClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GeminiClient")
-            .field("api_root", &self.api_root)
-            .field("key", &self.key)
-            .field("request_timeout", &self.request_timeout)
-            .field("stream_timeouts", &self.stream_timeouts)
+            .field("connection", &self.conn)
             .field("image_fetcher", &self.fetcher)
             .finish()
     }
@@ -56,12 +47,7 @@ impl fmt::Debug for GeminiClient {
 /// Builds a [`GeminiClient`].
 #[derive(Debug)]
 pub struct GeminiBuilder {
-    key: Option<ApiKey>,
-    base_url: String,
-    http: Option<reqwest::Client>,
-    headers: Vec<(String, String)>,
-    request_timeout: Option<Duration>,
-    stream_timeouts: StreamTimeouts,
+    settings: ConnectionSettings,
     fetcher: Option<GuardedFetcher>,
 }
 
@@ -75,26 +61,21 @@ impl GeminiBuilder {
     /// A builder with the default base URL and the default [`GuardedFetcher`].
     pub fn new() -> Self {
         Self {
-            key: None,
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            http: None,
-            headers: Vec::new(),
-            request_timeout: Some(Duration::from_secs(600)),
-            stream_timeouts: StreamTimeouts::new(Some(Duration::from_secs(300)), None),
+            settings: ConnectionSettings::new(DEFAULT_BASE_URL),
             fetcher: Some(GuardedFetcher::new()),
         }
     }
 
     /// Sets the API key (sent as `x-goog-api-key`).
     pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
-        self.key = Some(key.into());
+        self.settings.key = Some(key.into());
         self
     }
 
     /// Reads the API key from `var` if it is set.
     pub fn api_key_from_env(mut self, var: &str) -> Self {
         if let Some(k) = ApiKey::from_env(var) {
-            self.key = Some(k);
+            self.settings.key = Some(k);
         }
         self
     }
@@ -102,31 +83,31 @@ impl GeminiBuilder {
     /// Overrides the base URL (proxies, tests). Paths are `<base>/v1beta/models/…`; a base that
     /// already ends in `/v1beta`, `/v1` or `/v1alpha` is used as is.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
+        self.settings.base_url = url.into();
         self
     }
 
     /// Adds a header sent with every request.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        self.settings.headers.push((name.into(), value.into()));
         self
     }
 
     /// Uses this HTTP client instead of the shared one.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+        self.settings.http = Some(client);
         self
     }
 
     /// Deadline of a non-streaming request (default 600 s; `None` for none).
     pub fn request_timeout(mut self, t: Option<Duration>) -> Self {
-        self.request_timeout = t;
+        self.settings.request_timeout = t;
         self
     }
 
     /// Idle and total limits of streams (default: 300 s idle, no total).
     pub fn stream_timeouts(mut self, t: StreamTimeouts) -> Self {
-        self.stream_timeouts = t;
+        self.settings.stream_timeouts = t;
         self
     }
 
@@ -145,31 +126,19 @@ impl GeminiBuilder {
 
     /// Builds the client; [`ErrorKind::Config`] without a key or with a bad base URL.
     pub fn build(self) -> Result<GeminiClient, Error> {
-        let Some(key) = self.key else {
+        if self.settings.key.is_none() {
             return Err(Error::new(
                 ErrorKind::Config,
                 format!("no API key for gemini (set {API_KEY_ENV} or {FALLBACK_API_KEY_ENV})"),
             )
             .with_provider(PROVIDER));
-        };
-        if reqwest::Url::parse(&self.base_url).is_err() {
-            return Err(Error::new(
-                ErrorKind::Config,
-                format!("invalid base URL for gemini: {:?}", self.base_url),
-            )
-            .with_provider(PROVIDER));
         }
-        let http = match self.http {
-            Some(c) => c,
-            None => llm_router_http::shared_client()?,
-        };
+        let mut conn = self
+            .settings
+            .connect(PROVIDER, AuthScheme::Header("x-goog-api-key"))?;
+        conn.base_url = api_root(&conn.base_url);
         Ok(GeminiClient {
-            api_root: api_root(&self.base_url).into(),
-            key,
-            http,
-            headers: Arc::new(self.headers),
-            request_timeout: self.request_timeout,
-            stream_timeouts: self.stream_timeouts,
+            conn: Arc::new(conn),
             fetcher: self.fetcher,
         })
     }
@@ -187,13 +156,6 @@ fn api_root(base: &str) -> String {
     }
 }
 
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 impl GeminiClient {
     /// A builder.
     pub fn builder() -> GeminiBuilder {
@@ -202,72 +164,39 @@ impl GeminiClient {
 
     /// The API root requests go to (`https://generativelanguage.googleapis.com/v1beta`).
     pub fn api_root(&self) -> &str {
-        &self.api_root
-    }
-
-    fn request(
-        &self,
-        method: Method,
-        url: &str,
-        extra_headers: &BTreeMap<String, String>,
-    ) -> Result<reqwest::RequestBuilder, Error> {
-        let mut key = HeaderValue::from_str(self.key.expose()).map_err(|_| {
-            Error::new(
-                ErrorKind::Config,
-                "the Gemini API key is not a valid header value",
-            )
-            .with_provider(PROVIDER)
-        })?;
-        key.set_sensitive(true);
-        let mut rb = self.http.request(method, url).header("x-goog-api-key", key);
-        for (k, v) in self
-            .headers
-            .iter()
-            .map(|(k, v)| (k, v))
-            .chain(extra_headers.iter())
-        {
-            rb = rb.header(k.as_str(), v.as_str());
-        }
-        Ok(rb)
+        &self.conn.base_url
     }
 
     async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
-        llm_router_http::send_checked(PROVIDER, rb, Some(&self.key), crate::error::from_response)
-            .await
+        self.conn.send(rb, crate::error::from_response).await
     }
 
+    /// Posts `body` to `path` (under the API root); a stream asks for SSE, other requests
+    /// send no `accept`.
     async fn post_json(
         &self,
-        url: &str,
+        path: &str,
         body: &Value,
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
     ) -> Result<reqwest::Response, Error> {
-        let mut rb = self.request(Method::POST, url, extra_headers)?.json(body);
+        let mut rb = self.conn.post(path, body, extra_headers, stream)?;
         if stream {
             rb = rb.header("accept", "text/event-stream");
-        } else if let Some(t) = self.request_timeout {
-            rb = rb.timeout(t);
         }
         self.send(rb).await
     }
 
     /// Reads a JSON body, turning an `{"error": …}` body into its error.
     async fn read_json<T: DeserializeOwned>(&self, resp: reqwest::Response) -> Result<T, Error> {
-        let bytes = read_body(PROVIDER, resp).await?;
-        let v: Value = parse_json(PROVIDER, &bytes)?;
-        if let Some(e) = crate::error::from_value(&v) {
-            return Err(e.redact(self.key.expose()));
-        }
-        serde_json::from_value(v).map_err(|e| llm_router_http::decode_error(PROVIDER, &e, &bytes))
+        self.conn
+            .read_json_checked(resp, crate::error::from_value)
+            .await
     }
 
-    fn model_url(&self, model: &str, method: &str) -> Result<String, Error> {
-        Ok(format!(
-            "{}/models/{}:{method}",
-            self.api_root,
-            model_id(model)?
-        ))
+    /// `/models/{id}:{method}`, under the API root.
+    fn model_path(model: &str, method: &str) -> Result<String, Error> {
+        Ok(format!("/models/{}:{method}", model_id(model)?))
     }
 
     /// Downloads the request's remote images through the fetcher (none without one).
@@ -301,15 +230,15 @@ impl GeminiClient {
     ) -> Result<reqwest::Response, Error> {
         let images = self.inline_images(req).await?;
         let body = convert::chat_body(req, &images)?;
-        let url = if stream {
+        let path = if stream {
             format!(
                 "{}?alt=sse",
-                self.model_url(&req.model, "streamGenerateContent")?
+                Self::model_path(&req.model, "streamGenerateContent")?
             )
         } else {
-            self.model_url(&req.model, "generateContent")?
+            Self::model_path(&req.model, "generateContent")?
         };
-        self.post_json(&url, &body, &req.extra_headers, stream)
+        self.post_json(&path, &body, &req.extra_headers, stream)
             .await
     }
 }
@@ -323,15 +252,15 @@ impl ChatProvider for GeminiClient {
     async fn chat(&self, req: ChatRequest) -> Result<ChatResponse, Error> {
         let resp = self.chat_request(&req, false).await?;
         let body: GenerateContentResponse = self.read_json(resp).await?;
-        convert::chat_response(body, ResponseContext::for_request(&req, now()))
+        convert::chat_response(body, ResponseContext::for_request(&req, unix_now()))
     }
 
+    /// Chunks name the model Gemini reports (`modelVersion`), or the requested one.
     async fn chat_stream(&self, req: ChatRequest) -> Result<ChatStream, Error> {
         let resp = self.chat_request(&req, true).await?;
-        let bytes = byte_stream(PROVIDER, resp);
-        let bytes = Box::pin(with_timeouts(PROVIDER, bytes, self.stream_timeouts));
-        let ctx = ResponseContext::for_request(&req, now());
-        start_stream(PROVIDER, crate::stream::chat_chunks_with(ctx, bytes)).await
+        let ctx = ResponseContext::for_request(&req, unix_now());
+        let chunks = crate::stream::chat_chunks_with(ctx, self.conn.body_stream(resp));
+        self.conn.start_chat_stream(chunks, None).await
     }
 
     /// `GET /v1beta/models` (all pages); ids without the `models/` prefix.
@@ -339,18 +268,14 @@ impl ChatProvider for GeminiClient {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..20 {
-            let mut url = format!("{}/models?pageSize=1000", self.api_root);
+            let mut path = "/models?pageSize=1000".to_owned();
             if let Some(t) = &token {
-                url.push_str("&pageToken=");
-                url.push_str(
+                path.push_str("&pageToken=");
+                path.push_str(
                     &url::form_urlencoded::byte_serialize(t.as_bytes()).collect::<String>(),
                 );
             }
-            let rb = self.request(Method::GET, &url, &BTreeMap::new())?;
-            let rb = match self.request_timeout {
-                Some(t) => rb.timeout(t),
-                None => rb,
-            };
+            let rb = self.conn.get(&path, &BTreeMap::new())?;
             let page: ListModelsResponse = self.read_json(self.send(rb).await?).await?;
             for m in page.models {
                 let id = m.name.strip_prefix("models/").unwrap_or(&m.name).to_owned();
@@ -393,9 +318,9 @@ impl EmbeddingProvider for GeminiClient {
             EmbedEndpoint::Single => "embedContent",
             EmbedEndpoint::Batch => "batchEmbedContents",
         };
-        let url = self.model_url(&req.model, method)?;
+        let path = Self::model_path(&req.model, method)?;
         let resp = self
-            .post_json(&url, &body, &req.extra_headers, false)
+            .post_json(&path, &body, &req.extra_headers, false)
             .await?;
         let vectors = match endpoint {
             EmbedEndpoint::Single => {

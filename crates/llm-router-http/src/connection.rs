@@ -10,6 +10,7 @@ use llm_router_core::{ApiKey, Error, ErrorKind};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use futures_util::StreamExt as _;
 use llm_router_core::ChatStream;
@@ -111,18 +112,47 @@ impl Connection {
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
     ) -> Result<reqwest::RequestBuilder, Error> {
-        let mut rb = self
+        let accept = if stream {
+            "text/event-stream"
+        } else {
+            "application/json"
+        };
+        Ok(self
+            .post(path, body, extra_headers, stream)?
+            .header("accept", accept))
+    }
+
+    /// A `POST <base_url><path>` as [`Connection::request`] builds it, with the JSON body and
+    /// the request deadline when not streaming, but no `accept` header: for providers that
+    /// send none, or a different one (NDJSON streams), the caller adds its own.
+    pub fn post<B: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        body: &B,
+        extra_headers: &BTreeMap<String, String>,
+        stream: bool,
+    ) -> Result<reqwest::RequestBuilder, Error> {
+        let rb = self
             .request(reqwest::Method::POST, path, extra_headers)?
             .json(body);
-        if stream {
-            rb = rb.header("accept", "text/event-stream");
-        } else {
-            rb = rb.header("accept", "application/json");
-            if let Some(t) = self.request_timeout {
-                rb = rb.timeout(t);
-            }
+        Ok(if stream { rb } else { self.with_deadline(rb) })
+    }
+
+    /// A `GET <base_url><path>` as [`Connection::request`] builds it, with the request
+    /// deadline (listing models and the like).
+    pub fn get(
+        &self,
+        path: &str,
+        extra_headers: &BTreeMap<String, String>,
+    ) -> Result<reqwest::RequestBuilder, Error> {
+        Ok(self.with_deadline(self.request(reqwest::Method::GET, path, extra_headers)?))
+    }
+
+    fn with_deadline(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self.request_timeout {
+            Some(t) => rb.timeout(t),
+            None => rb,
         }
-        Ok(rb)
     }
 
     /// Sends `rb` with [`send_checked`]: `classify` maps the provider's error responses, and
@@ -145,6 +175,24 @@ impl Connection {
             .map_err(|e| self.redact(decode_error(self.provider, &e, &bytes)))
     }
 
+    /// Reads a JSON body that may be an error although the status was 2xx (`{"error": …}`
+    /// under a 200): `error_in` looks at the parsed document first, and the error it finds
+    /// is returned; otherwise the document is parsed as `T`. Any error has the key redacted;
+    /// a decode error quotes the body's start.
+    pub async fn read_json_checked<T: DeserializeOwned>(
+        &self,
+        resp: reqwest::Response,
+        error_in: impl FnOnce(&Value) -> Option<Error>,
+    ) -> Result<T, Error> {
+        let bytes = read_body(self.provider, resp).await?;
+        let decode = |e: serde_json::Error| self.redact(decode_error(self.provider, &e, &bytes));
+        let v: Value = serde_json::from_slice(&bytes).map_err(decode)?;
+        if let Some(e) = error_in(&v) {
+            return Err(self.redact(e));
+        }
+        serde_json::from_value(v).map_err(decode)
+    }
+
     /// The response body as a byte stream under the stream limits.
     pub fn body_stream(&self, resp: reqwest::Response) -> ByteStream {
         Box::pin(with_timeouts(
@@ -163,17 +211,24 @@ impl Connection {
         model: Option<String>,
     ) -> Result<ChatStream, Error> {
         let created = unix_now();
-        let conn = self.clone();
-        let chunks = chunks.map(move |item| match item {
-            Ok(mut c) => {
+        let chunks = chunks.map(move |item| {
+            item.map(|mut c| {
                 c.created = created;
                 if let Some(m) = &model {
                     c.model.clone_from(m);
                 }
-                Ok(c)
-            }
-            Err(e) => Err(conn.redact(e)),
+                c
+            })
         });
+        self.start_stream(Box::pin(chunks)).await
+    }
+
+    /// [`Connection::start_chat_stream`] without the stamping, for providers whose chunks carry
+    /// their own `created` and `model`: errors are redacted and [`start_stream`] applies the
+    /// first-event rule.
+    pub async fn start_stream(&self, chunks: ChatStream) -> Result<ChatStream, Error> {
+        let conn = self.clone();
+        let chunks = chunks.map(move |item| item.map_err(|e| conn.redact(e)));
         start_stream(self.provider, Box::pin(chunks)).await
     }
 
@@ -192,4 +247,168 @@ pub fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use llm_router_core::{ChatChunk, collect_stream};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    const KEY: &str = "sk-secret-1234";
+
+    fn conn(base_url: &str) -> Connection {
+        Connection {
+            provider: "p",
+            base_url: base_url.to_owned(),
+            key: Some(ApiKey::new(KEY)),
+            auth: AuthScheme::Header("x-goog-api-key"),
+            headers: vec![("x-team".into(), "a".into())],
+            http: crate::build_client(&crate::HttpConfig::default()).unwrap(),
+            request_timeout: Some(Duration::from_secs(7)),
+            stream_timeouts: StreamTimeouts::default(),
+        }
+    }
+
+    #[test]
+    fn post_sends_no_accept_and_a_deadline_only_when_not_streaming() {
+        let c = conn("http://h");
+        let extra = BTreeMap::from([("x-req".to_owned(), "b".to_owned())]);
+        let r = c
+            .post("/v/m", &[1], &extra, false)
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(r.url().as_str(), "http://h/v/m");
+        assert_eq!(r.headers()["x-goog-api-key"], KEY);
+        assert!(r.headers()["x-goog-api-key"].is_sensitive());
+        assert_eq!(r.headers()["x-team"], "a");
+        assert_eq!(r.headers()["x-req"], "b");
+        assert_eq!(r.headers()["content-type"], "application/json");
+        assert!(r.headers().get("accept").is_none());
+        assert_eq!(r.timeout(), Some(&Duration::from_secs(7)));
+        let r = c.post("/v/m", &[1], &extra, true).unwrap().build().unwrap();
+        assert!(r.headers().get("accept").is_none());
+        assert_eq!(r.timeout(), None);
+        let r = c
+            .post_json("/v/m", &[1], &extra, false)
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(r.headers()["accept"], "application/json");
+        assert_eq!(r.timeout(), Some(&Duration::from_secs(7)));
+    }
+
+    #[test]
+    fn get_has_the_deadline_and_no_body() {
+        let r = conn("http://h")
+            .get("/models?pageSize=2", &BTreeMap::new())
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(r.method(), reqwest::Method::GET);
+        assert_eq!(r.url().as_str(), "http://h/models?pageSize=2");
+        assert!(r.body().is_none());
+        assert_eq!(r.timeout(), Some(&Duration::from_secs(7)));
+    }
+
+    /// Serves one HTTP/1.1 response with `body` on a local port; returns the base URL.
+    async fn serve_once(body: &'static str) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut req = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = sock.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    return;
+                }
+                req.extend_from_slice(&buf[..n]);
+            }
+            let resp = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            sock.write_all(resp.as_bytes()).await.unwrap();
+        });
+        format!("http://{addr}")
+    }
+
+    async fn read_checked(body: &'static str) -> Result<Vec<u32>, Error> {
+        let c = conn(&serve_once(body).await);
+        let resp = c.http.get(format!("{}/", c.base_url)).send().await.unwrap();
+        c.read_json_checked(resp, |v| {
+            v.get("error")
+                .map(|e| Error::new(ErrorKind::InvalidRequest, e.to_string()))
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn read_json_checked_finds_errors_in_a_200_and_redacts_them() {
+        assert_eq!(read_checked("[1,2]").await.unwrap(), [1, 2]);
+        let e = read_checked(r#"{"error":"bad key sk-secret-1234"}"#)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest);
+        assert!(!e.message().contains(KEY), "{}", e.message());
+        let e = read_checked(r#"{"ok":"sk-secret-1234"}"#)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(!e.message().contains(KEY), "{}", e.message());
+        let e = read_checked("not json").await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(e.message().contains("not json"), "{}", e.message());
+    }
+
+    fn chunks(items: Vec<Result<ChatChunk, Error>>) -> ChatStream {
+        Box::pin(futures_util::stream::iter(items))
+    }
+
+    #[tokio::test]
+    async fn start_stream_keeps_the_chunks_and_redacts_errors() {
+        let mut first = ChatChunk::text_delta("c", "sent-model", "a");
+        first.created = 42;
+        let c = conn("http://h");
+        let s = c
+            .start_stream(chunks(vec![
+                Ok(first),
+                Err(Error::new(ErrorKind::Connection, format!("reset {KEY}"))),
+            ]))
+            .await
+            .unwrap();
+        let items: Vec<_> = s.collect().await;
+        let got = items[0].as_ref().unwrap();
+        assert_eq!((got.created, got.model.as_str()), (42, "sent-model"));
+        let e = items[1].as_ref().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::StreamInterrupted);
+        assert!(!e.message().contains(KEY));
+        let e = c
+            .start_stream(chunks(vec![Err(Error::new(
+                ErrorKind::RateLimited,
+                format!("slow down {KEY}"),
+            ))]))
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(e.kind(), ErrorKind::RateLimited);
+        assert!(!e.message().contains(KEY));
+    }
+
+    #[tokio::test]
+    async fn start_chat_stream_stamps_created_and_the_model() {
+        let mut first = ChatChunk::text_delta("c", "sent-model", "a");
+        first.created = 42;
+        let s = conn("http://h")
+            .start_chat_stream(chunks(vec![Ok(first)]), Some("asked".into()))
+            .await
+            .unwrap();
+        let resp = collect_stream(s).await.unwrap();
+        assert_eq!(resp.model, "asked");
+        assert_ne!(resp.created, 42);
+    }
 }

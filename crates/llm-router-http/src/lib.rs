@@ -25,6 +25,7 @@ mod classify;
 mod client;
 mod connection;
 mod retry_after;
+mod settings;
 mod sse;
 mod stream_guard;
 mod timeout;
@@ -36,6 +37,7 @@ pub use classify::{
 pub use client::{HttpConfig, build_client, ensure_crypto_provider, shared_client};
 pub use connection::{AuthScheme, Connection, unix_now};
 pub use retry_after::{MAX_RETRY_AFTER, parse_retry_after_value, retry_after, retry_after_at};
+pub use settings::ConnectionSettings;
 pub use sse::{SseEvent, SseStream, sse_events};
 pub use stream_guard::start_stream;
 pub use timeout::{StreamTimeouts, with_timeouts};

@@ -2,22 +2,20 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use llm_router_core::{
     ApiKey, ChatProvider, ChatRequest, ChatResponse, ChatStream, EmbeddingProvider,
-    EmbeddingRequest, EmbeddingResponse, Error, ErrorKind, ModelInfo,
+    EmbeddingRequest, EmbeddingResponse, Error, ModelInfo,
 };
-use llm_router_http::reqwest::{self, Method, header::HeaderValue};
-use llm_router_http::{
-    StreamTimeouts, byte_stream, parse_json, read_body, start_stream, with_timeouts,
-};
+use llm_router_http::reqwest;
+use llm_router_http::{AuthScheme, Connection, ConnectionSettings, StreamTimeouts};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::convert::{chat_request, chat_response, embed_request, embed_response, model_info};
-use crate::error::{error_line, redact};
+use crate::error::error_line;
 use crate::stream::chat_chunks;
 use crate::{DEFAULT_BASE_URL, NAME, wire};
 
@@ -26,25 +24,13 @@ use crate::{DEFAULT_BASE_URL, NAME, wire};
 /// Cheap to clone. Its `Debug` output never shows the key.
 #[derive(Clone)]
 pub struct OllamaClient {
-    base_url: String,
-    key: Option<ApiKey>,
-    headers: Vec<(String, String)>,
-    http: reqwest::Client,
-    request_timeout: Option<Duration>,
-    stream_timeouts: StreamTimeouts,
+    conn: Arc<Connection>,
 }
 
 impl fmt::Debug for OllamaClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OllamaClient")
-            .field("base_url", &self.base_url)
-            .field("key", &self.key)
-            .field(
-                "headers",
-                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            )
-            .field("request_timeout", &self.request_timeout)
-            .field("stream_timeouts", &self.stream_timeouts)
+            .field("connection", &self.conn)
             .finish()
     }
 }
@@ -52,24 +38,14 @@ impl fmt::Debug for OllamaClient {
 /// Builds an [`OllamaClient`].
 #[derive(Debug)]
 pub struct OllamaBuilder {
-    base_url: String,
-    key: Option<ApiKey>,
-    headers: Vec<(String, String)>,
-    http: Option<reqwest::Client>,
-    request_timeout: Option<Duration>,
-    stream_timeouts: StreamTimeouts,
+    settings: ConnectionSettings,
 }
 
 impl Default for OllamaBuilder {
     fn default() -> Self {
+        // The 600 s request deadline leaves local models time to load on the first request.
         Self {
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            key: None,
-            headers: Vec::new(),
-            http: None,
-            // Local models load on the first request; give them time.
-            request_timeout: Some(Duration::from_secs(600)),
-            stream_timeouts: StreamTimeouts::new(Some(Duration::from_secs(300)), None),
+            settings: ConnectionSettings::new(DEFAULT_BASE_URL),
         }
     }
 }
@@ -78,61 +54,45 @@ impl OllamaBuilder {
     /// Sets the server's base URL (default `http://localhost:11434`, no `/api`). A value
     /// without a scheme (`host:port`, as `OLLAMA_HOST` is often written) gets `http://`.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = crate::normalize_host(&url.into());
+        self.settings.base_url = crate::normalize_host(&url.into());
         self
     }
 
     /// Sends `Authorization: Bearer <key>` (ollama.com, or a proxy in front of a server).
     /// A local server needs no key.
     pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
-        self.key = Some(key.into());
+        self.settings.key = Some(key.into());
         self
     }
 
     /// Adds a header sent with every request.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        self.settings.headers.push((name.into(), value.into()));
         self
     }
 
     /// Uses this HTTP client instead of the shared one.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+        self.settings.http = Some(client);
         self
     }
 
     /// Deadline of a non-streaming request (default 600 s; `None` for none).
     pub fn request_timeout(mut self, t: Option<Duration>) -> Self {
-        self.request_timeout = t;
+        self.settings.request_timeout = t;
         self
     }
 
     /// Idle and total limits of streams (default: 300 s idle, no total).
     pub fn stream_timeouts(mut self, t: StreamTimeouts) -> Self {
-        self.stream_timeouts = t;
+        self.settings.stream_timeouts = t;
         self
     }
 
-    /// Builds the client; fails with [`ErrorKind::Config`] when the base URL is not a URL.
+    /// Builds the client; fails with [`ErrorKind::Config`](llm_router_core::ErrorKind::Config) when the base URL is not a URL.
     pub fn build(self) -> Result<OllamaClient, Error> {
-        if reqwest::Url::parse(&self.base_url).is_err() {
-            return Err(Error::new(
-                ErrorKind::Config,
-                format!("invalid base URL for ollama: {:?}", self.base_url),
-            )
-            .with_provider(NAME));
-        }
-        let http = match self.http {
-            Some(c) => c,
-            None => llm_router_http::shared_client()?,
-        };
         Ok(OllamaClient {
-            base_url: self.base_url.trim_end_matches('/').to_owned(),
-            key: self.key,
-            headers: self.headers,
-            http,
-            request_timeout: self.request_timeout,
-            stream_timeouts: self.stream_timeouts,
+            conn: Arc::new(self.settings.connect(NAME, AuthScheme::Bearer)?),
         })
     }
 }
@@ -145,48 +105,18 @@ impl OllamaClient {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    fn request(
-        &self,
-        method: Method,
-        path: &str,
-        extra_headers: &BTreeMap<String, String>,
-    ) -> Result<reqwest::RequestBuilder, Error> {
-        let mut rb = self
-            .http
-            .request(method, format!("{}{path}", self.base_url));
-        if let Some(key) = &self.key {
-            let mut v =
-                HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| {
-                    Error::new(
-                        ErrorKind::Config,
-                        "the API key for ollama is not a valid header value",
-                    )
-                    .with_provider(NAME)
-                })?;
-            v.set_sensitive(true);
-            rb = rb.header("authorization", v);
-        }
-        for (k, v) in self
-            .headers
-            .iter()
-            .map(|(k, v)| (k, v))
-            .chain(extra_headers)
-        {
-            rb = rb.header(k.as_str(), v.as_str());
-        }
-        Ok(rb)
+        &self.conn.base_url
     }
 
     async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
-        llm_router_http::send_checked(NAME, rb, self.key.as_ref(), |status, headers, body| {
-            llm_router_http::classify(NAME, status, headers, body)
-        })
-        .await
+        self.conn
+            .send(rb, |status, headers, body| {
+                llm_router_http::classify(NAME, status, headers, body)
+            })
+            .await
     }
 
+    /// Posts `body` to `path`; a stream asks for NDJSON, other requests send no `accept`.
     async fn post<B: Serialize + ?Sized>(
         &self,
         path: &str,
@@ -194,11 +124,9 @@ impl OllamaClient {
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
     ) -> Result<reqwest::Response, Error> {
-        let mut rb = self.request(Method::POST, path, extra_headers)?.json(body);
+        let mut rb = self.conn.post(path, body, extra_headers, stream)?;
         if stream {
             rb = rb.header("accept", "application/x-ndjson");
-        } else if let Some(t) = self.request_timeout {
-            rb = rb.timeout(t);
         }
         self.send(rb).await
     }
@@ -208,12 +136,7 @@ impl OllamaClient {
         &self,
         resp: reqwest::Response,
     ) -> Result<T, Error> {
-        let bytes = read_body(NAME, resp).await?;
-        let v: Value = parse_json(NAME, &bytes)?;
-        if let Some(e) = error_line(&v) {
-            return Err(redact(e, self.key.as_ref()));
-        }
-        serde_json::from_value(v).map_err(|e| llm_router_http::decode_error(NAME, &e, &bytes))
+        self.conn.read_json_checked(resp, error_line).await
     }
 }
 
@@ -237,18 +160,14 @@ impl ChatProvider for OllamaClient {
         let resp = self
             .post("/api/chat", &body, &req.extra_headers, true)
             .await?;
-        let bytes = byte_stream(NAME, resp);
-        let bytes = Box::pin(with_timeouts(NAME, bytes, self.stream_timeouts));
-        start_stream(NAME, chat_chunks(bytes)).await
+        // Chunks carry Ollama's own `created_at` and model.
+        let chunks = chat_chunks(self.conn.body_stream(resp));
+        self.conn.start_stream(chunks).await
     }
 
     /// The locally available models (`GET /api/tags`).
     async fn list_models(&self) -> Result<Vec<ModelInfo>, Error> {
-        let rb = self.request(Method::GET, "/api/tags", &BTreeMap::new())?;
-        let rb = match self.request_timeout {
-            Some(t) => rb.timeout(t),
-            None => rb,
-        };
+        let rb = self.conn.get("/api/tags", &BTreeMap::new())?;
         let resp = self.send(rb).await?;
         let tags: wire::TagsResponse = self.read_json(resp).await?;
         Ok(tags.models.into_iter().map(model_info).collect())

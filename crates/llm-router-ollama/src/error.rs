@@ -3,9 +3,12 @@
 //! Ollama answers `{"error": "text"}` with an HTTP status (400 bad request, 404 model not
 //! found or not pulled, 429, 500, 502 cloud model unreachable), and, once a stream has started,
 //! as an NDJSON line `{"error": "text"}` under the 200 already sent. The shared classification
-//! reads both shapes; this module only names the provider and keeps the key out of the text.
+//! reads both shapes; this module only names the provider (the shared `Connection` keeps the key
+//! out of the text).
 
-use llm_router_core::{ApiKey, Error, ErrorKind};
+#[cfg(test)]
+use llm_router_core::ApiKey;
+use llm_router_core::{Error, ErrorKind};
 use llm_router_http::error_in_body;
 use serde_json::Value;
 
@@ -14,13 +17,6 @@ use crate::NAME;
 /// The error carried by a JSON document with an `error` field (a stream line or a 200 body).
 pub(crate) fn error_line(v: &Value) -> Option<Error> {
     error_in_body(NAME, v)
-}
-
-pub(crate) fn redact(err: Error, key: Option<&ApiKey>) -> Error {
-    match key {
-        Some(k) => err.redact(k.expose()),
-        None => err,
-    }
 }
 
 /// A stream that ended before its `done: true` line.

@@ -177,9 +177,6 @@ impl QwenBuilder {
     pub fn native(self) -> NativeBuilder {
         let mut n = NativeBuilder {
             region: self.region,
-            key: self.key,
-            headers: self.headers,
-            http: self.http,
             base_url: self.base_url.and_then(|u| {
                 u.trim_end_matches('/')
                     .strip_suffix("/compatible-mode/v1")
@@ -187,11 +184,14 @@ impl QwenBuilder {
             }),
             ..NativeBuilder::default()
         };
+        n.settings.key = self.key;
+        n.settings.headers = self.headers;
+        n.settings.http = self.http;
         if let Some(t) = self.request_timeout {
-            n.request_timeout = t;
+            n.settings.request_timeout = t;
         }
         if let Some(t) = self.stream_timeouts {
-            n.stream_timeouts = t;
+            n.settings.stream_timeouts = t;
         }
         n
     }

@@ -2,17 +2,17 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
-use futures_util::StreamExt as _;
 use llm_router_core::{
     ApiKey, ChatProvider, ChatRequest, ChatResponse, ChatStream, EmbeddingProvider,
     EmbeddingRequest, EmbeddingResponse, Error, ErrorKind,
 };
 use llm_router_http::reqwest::{self, header::HeaderValue};
 use llm_router_http::{
-    ErrorBody, StreamTimeouts, byte_stream, parse_json, read_body, start_stream, with_timeouts,
+    AuthScheme, Connection, ConnectionSettings, ErrorBody, StreamTimeouts, unix_now,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -33,27 +33,15 @@ const EMBEDDING_PATH: &str = "/services/embeddings/text-embedding/text-embedding
 /// Cheap to clone. Its `Debug` output never shows the key.
 #[derive(Clone)]
 pub struct NativeClient {
-    base_url: String,
-    key: ApiKey,
-    headers: Vec<(String, String)>,
-    http: reqwest::Client,
-    request_timeout: Option<Duration>,
-    stream_timeouts: StreamTimeouts,
+    conn: Arc<Connection>,
     incremental: bool,
 }
 
 impl fmt::Debug for NativeClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NativeClient")
-            .field("base_url", &self.base_url)
-            .field("key", &self.key)
-            .field(
-                "headers",
-                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            )
+            .field("connection", &self.conn)
             .field("incremental_output", &self.incremental)
-            .field("request_timeout", &self.request_timeout)
-            .field("stream_timeouts", &self.stream_timeouts)
             .finish()
     }
 }
@@ -61,26 +49,20 @@ impl fmt::Debug for NativeClient {
 /// Builds a [`NativeClient`].
 #[derive(Debug)]
 pub struct NativeBuilder {
+    /// Key, headers, client and timeouts; the base URL is chosen by `build` (the one set
+    /// with `base_url`, or the region's).
+    pub(crate) settings: ConnectionSettings,
     pub(crate) base_url: Option<String>,
     pub(crate) region: Region,
-    pub(crate) key: Option<ApiKey>,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) http: Option<reqwest::Client>,
-    pub(crate) request_timeout: Option<Duration>,
-    pub(crate) stream_timeouts: StreamTimeouts,
     pub(crate) incremental: bool,
 }
 
 impl Default for NativeBuilder {
     fn default() -> Self {
         Self {
+            settings: ConnectionSettings::new(Region::China.native_base_url()),
             base_url: None,
             region: Region::China,
-            key: None,
-            headers: Vec::new(),
-            http: None,
-            request_timeout: Some(Duration::from_secs(600)),
-            stream_timeouts: StreamTimeouts::new(Some(Duration::from_secs(300)), None),
             incremental: true,
         }
     }
@@ -89,7 +71,7 @@ impl Default for NativeBuilder {
 impl NativeBuilder {
     /// Sets the API key.
     pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
-        self.key = Some(key.into());
+        self.settings.key = Some(key.into());
         self
     }
 
@@ -108,7 +90,7 @@ impl NativeBuilder {
 
     /// Adds a header sent with every request.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        self.settings.headers.push((name.into(), value.into()));
         self
     }
 
@@ -127,76 +109,60 @@ impl NativeBuilder {
 
     /// Uses this HTTP client instead of the shared one.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+        self.settings.http = Some(client);
         self
     }
 
     /// Deadline of a non-streaming request (default 600 s; `None` for none).
     pub fn request_timeout(mut self, t: Option<Duration>) -> Self {
-        self.request_timeout = t;
+        self.settings.request_timeout = t;
         self
     }
 
     /// Idle and total limits of streams (default: 300 s idle, no total).
     pub fn stream_timeouts(mut self, t: StreamTimeouts) -> Self {
-        self.stream_timeouts = t;
+        self.settings.stream_timeouts = t;
         self
     }
 
     /// Builds the client; [`ErrorKind::Config`] without a key or with a bad base URL.
     pub fn build(self) -> Result<NativeClient, Error> {
-        let Some(key) = self.key else {
+        let mut settings = self.settings;
+        let Some(key) = &settings.key else {
             return Err(Error::new(
                 ErrorKind::Config,
                 format!("no API key for qwen (set {API_KEY_ENV})"),
             )
             .with_provider(NAME));
         };
-        let base_url = self
+        let bearer_ok = HeaderValue::from_str(&format!("Bearer {}", key.expose())).is_ok();
+        settings.base_url = self
             .base_url
             .unwrap_or_else(|| self.region.native_base_url().to_owned());
-        if reqwest::Url::parse(&base_url).is_err() {
-            return Err(Error::new(
-                ErrorKind::Config,
-                format!("invalid base URL for qwen: {base_url:?}"),
-            )
-            .with_provider(NAME));
-        }
-        if HeaderValue::from_str(&format!("Bearer {}", key.expose())).is_err() {
+        // The base URL is checked first, then the key's form.
+        let conn = settings.connect(NAME, AuthScheme::Bearer)?;
+        if !bearer_ok {
             return Err(Error::new(
                 ErrorKind::Config,
                 "the API key for qwen is not a valid header value",
             )
             .with_provider(NAME));
         }
-        let http = match self.http {
-            Some(c) => c,
-            None => llm_router_http::shared_client()?,
-        };
         Ok(NativeClient {
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            key,
-            headers: self.headers,
-            http,
-            request_timeout: self.request_timeout,
-            stream_timeouts: self.stream_timeouts,
+            conn: Arc::new(conn),
             incremental: self.incremental,
         })
     }
 }
 
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 impl NativeClient {
     /// The base URL requests go to (`…/api/v1`).
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        &self.conn.base_url
     }
 
+    /// Posts `body` to `path`; a stream asks for SSE with DashScope's `X-DashScope-SSE`,
+    /// other requests send no `accept`.
     async fn post<B: Serialize + ?Sized>(
         &self,
         path: &str,
@@ -204,45 +170,13 @@ impl NativeClient {
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
     ) -> Result<reqwest::Response, Error> {
-        let mut auth =
-            HeaderValue::from_str(&format!("Bearer {}", self.key.expose())).map_err(|_| {
-                Error::new(
-                    ErrorKind::Config,
-                    "the API key for qwen is not a valid header value",
-                )
-                .with_provider(NAME)
-            })?;
-        auth.set_sensitive(true);
-        let mut rb = self
-            .http
-            .post(format!("{}{path}", self.base_url))
-            .header("authorization", auth)
-            .json(body);
-        for (k, v) in self
-            .headers
-            .iter()
-            .map(|(k, v)| (k, v))
-            .chain(extra_headers)
-        {
-            rb = rb.header(k.as_str(), v.as_str());
-        }
+        let mut rb = self.conn.post(path, body, extra_headers, stream)?;
         if stream {
             rb = rb
                 .header("accept", "text/event-stream")
                 .header("X-DashScope-SSE", "enable");
-        } else if let Some(t) = self.request_timeout {
-            rb = rb.timeout(t);
         }
-        llm_router_http::send_checked(NAME, rb, Some(&self.key), http_error).await
-    }
-
-    /// Reads a whole JSON body.
-    async fn read<T: serde::de::DeserializeOwned>(
-        &self,
-        resp: reqwest::Response,
-    ) -> Result<T, Error> {
-        let bytes = read_body(NAME, resp).await?;
-        parse_json(NAME, &bytes)
+        self.conn.send(rb, http_error).await
     }
 }
 
@@ -257,11 +191,11 @@ impl ChatProvider for NativeClient {
         let resp = self
             .post(GENERATION_PATH, &body, &req.extra_headers, false)
             .await?;
-        let wire: wire::GenerationResponse = self.read(resp).await?;
+        let wire: wire::GenerationResponse = self.conn.read_json(resp).await?;
         if let Some(e) = body_error(&wire) {
-            return Err(e.redact(self.key.expose()));
+            return Err(self.conn.redact(e));
         }
-        Ok(chat_response(wire, &req.model, now()))
+        Ok(chat_response(wire, &req.model, unix_now()))
     }
 
     async fn chat_stream(&self, req: ChatRequest) -> Result<ChatStream, Error> {
@@ -269,17 +203,10 @@ impl ChatProvider for NativeClient {
         let resp = self
             .post(GENERATION_PATH, &body, &req.extra_headers, true)
             .await?;
-        let bytes = byte_stream(NAME, resp);
-        let bytes = Box::pin(with_timeouts(NAME, bytes, self.stream_timeouts));
-        let (model, created) = (req.model.clone(), now());
-        let chunks = native_chat_chunks(bytes, mode).map(move |item| {
-            item.map(|mut c| {
-                c.model.clone_from(&model);
-                c.created = created;
-                c
-            })
-        });
-        start_stream(NAME, Box::pin(chunks)).await
+        let chunks = native_chat_chunks(self.conn.body_stream(resp), mode);
+        self.conn
+            .start_chat_stream(chunks, Some(req.model.clone()))
+            .await
     }
 }
 
@@ -296,17 +223,17 @@ impl EmbeddingProvider for NativeClient {
         let resp = self
             .post(EMBEDDING_PATH, &body, &req.extra_headers, false)
             .await?;
-        let bytes = read_body(NAME, resp).await?;
-        let v: Value = parse_json(NAME, &bytes)?;
-        if v.get("code")
-            .and_then(Value::as_str)
-            .is_some_and(|c| !c.is_empty())
-            && v.get("output").is_none_or(Value::is_null)
-        {
-            return Err(event_error(&ErrorBody::from_value(&v)).redact(self.key.expose()));
-        }
-        let wire: wire::EmbeddingResponse = serde_json::from_value(v)
-            .map_err(|e| llm_router_http::decode_error(NAME, &e, &bytes))?;
+        let wire: wire::EmbeddingResponse = self
+            .conn
+            .read_json_checked(resp, |v: &Value| {
+                let failed = v
+                    .get("code")
+                    .and_then(Value::as_str)
+                    .is_some_and(|c| !c.is_empty())
+                    && v.get("output").is_none_or(Value::is_null);
+                failed.then(|| event_error(&ErrorBody::from_value(v)))
+            })
+            .await?;
         Ok(embedding_response(
             wire,
             &req.model,

@@ -1,0 +1,100 @@
+//! What a native client's builder collects before it has a [`Connection`]: key, base URL,
+//! headers, HTTP client and timeouts, with the defaults every native client uses. The builder
+//! keeps its own setters (their docs say how its provider uses each value) and its own checks
+//! (whether a key is required); the settings hold the values and make the connection.
+
+use std::time::Duration;
+
+use llm_router_core::{ApiKey, Error, ErrorKind};
+
+use crate::client::shared_client;
+use crate::connection::{AuthScheme, Connection};
+use crate::timeout::StreamTimeouts;
+
+/// A native client's connection settings, before they are checked.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ConnectionSettings {
+    /// The key, if one was given.
+    pub key: Option<ApiKey>,
+    /// Base URL; request paths are appended to it.
+    pub base_url: String,
+    /// Headers sent with every request.
+    pub headers: Vec<(String, String)>,
+    /// An HTTP client of the caller's; the shared client otherwise.
+    pub http: Option<reqwest::Client>,
+    /// Deadline of a non-streaming request.
+    pub request_timeout: Option<Duration>,
+    /// Idle and total limits of streams.
+    pub stream_timeouts: StreamTimeouts,
+}
+
+impl ConnectionSettings {
+    /// Settings for `base_url` with the defaults of the native clients: no key, no extra
+    /// headers, the shared client, 600 s per request, streams cut after 300 s without data
+    /// and no total limit.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            key: None,
+            base_url: base_url.into(),
+            headers: Vec::new(),
+            http: None,
+            request_timeout: Some(Duration::from_secs(600)),
+            stream_timeouts: StreamTimeouts::new(Some(Duration::from_secs(300)), None),
+        }
+    }
+
+    /// The connection for `provider`, sending the key as `auth` says. Fails with
+    /// [`ErrorKind::Config`] when the base URL is not a URL; its trailing `/` is dropped.
+    pub fn connect(self, provider: &'static str, auth: AuthScheme) -> Result<Connection, Error> {
+        if reqwest::Url::parse(&self.base_url).is_err() {
+            return Err(Error::new(
+                ErrorKind::Config,
+                format!("invalid base URL for {provider}: {:?}", self.base_url),
+            )
+            .with_provider(provider));
+        }
+        let http = match self.http {
+            Some(c) => c,
+            None => shared_client()?,
+        };
+        Ok(Connection {
+            provider,
+            base_url: self.base_url.trim_end_matches('/').to_owned(),
+            key: self.key,
+            auth,
+            headers: self.headers,
+            http,
+            request_timeout: self.request_timeout,
+            stream_timeouts: self.stream_timeouts,
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connect_checks_the_url_and_keeps_the_settings() {
+        let mut s = ConnectionSettings::new("http://h:1/api/");
+        s.key = Some(ApiKey::new("k"));
+        s.headers.push(("x-a".into(), "1".into()));
+        s.request_timeout = None;
+        let c = s.connect("p", AuthScheme::Bearer).unwrap();
+        assert_eq!(c.base_url, "http://h:1/api");
+        assert_eq!(c.provider, "p");
+        assert_eq!(c.key.as_ref().map(ApiKey::expose), Some("k"));
+        assert_eq!(c.headers, [("x-a".to_owned(), "1".to_owned())]);
+        assert_eq!(c.request_timeout, None);
+        assert_eq!(c.stream_timeouts.idle, Some(Duration::from_secs(300)));
+
+        let e = ConnectionSettings::new("not a url")
+            .connect("p", AuthScheme::Bearer)
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert_eq!(e.message(), "invalid base URL for p: \"not a url\"");
+        assert_eq!(e.provider(), Some("p"));
+    }
+}
