@@ -39,6 +39,8 @@
 //! | `prompt` | [`prompt`] | handlebars `PromptTemplate` (strict), chat templates, a built-in library |
 //! | `batch` | [`batch`] | batches of chat requests: bounded concurrency, per-item results and retry, progress, cancellation; provider batch APIs (OpenAI, Anthropic) behind one trait |
 //! | `messages-api` | [`messages_api`] | the Anthropic Messages API over any provider: request, response and stream-event conversion |
+//! | `embeddings` | [`embeddings`] | Embedder (split by provider limits, bounded concurrency, dimensions, normalisation), MergeLayer (request coalescing), vector helpers |
+//! | `gateway` | [`gateway`] | the OpenAI- and Anthropic-compatible HTTP gateway (axum), mountable in your own app |
 //! | `mock` | [`mock`] | `MockProvider` for your tests (not in `full`) |
 //! | `all-providers` | | every provider |
 //! | `full` | | everything except `mock` |
@@ -259,6 +261,20 @@ pub mod ernie {
 #[cfg_attr(docsrs, doc(cfg(feature = "messages-api")))]
 pub mod messages_api {
     pub use llm_router_messages_api::*;
+}
+
+/// Embedder (split by provider limits, bounded concurrency, dimensions, normalisation), MergeLayer (request coalescing), vector helpers (`features = ["embeddings"]`).
+#[cfg(feature = "embeddings")]
+#[cfg_attr(docsrs, doc(cfg(feature = "embeddings")))]
+pub mod embeddings {
+    pub use llm_router_embeddings::*;
+}
+
+/// the OpenAI- and Anthropic-compatible HTTP gateway (axum), mountable in your own app (`features = ["gateway"]`).
+#[cfg(feature = "gateway")]
+#[cfg_attr(docsrs, doc(cfg(feature = "gateway")))]
+pub mod gateway {
+    pub use llm_router_gateway::*;
 }
 
 // modules:end

@@ -1,0 +1,231 @@
+//! Server-sent events: a provider's [`ChatStream`] written out chunk by chunk as it arrives.
+//!
+//! Nothing is collected: each chunk becomes one body frame the moment the provider yields it
+//! (hyper writes every frame out at once). Dropping the body — the client went away, or the
+//! server cut the connection after its shutdown grace — drops the provider's stream, which
+//! cancels the upstream request. The wire format is a [`StreamFormat`], so the Messages route
+//! reuses this writer with Anthropic's events.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt as _};
+use llm_router_core::{ChatChunk, ChatStream, Error};
+
+use crate::context::Ctx;
+use crate::error::openai_body;
+use crate::limits::Admitted;
+use crate::request_id::REQUEST_ID;
+
+/// How chunks, the end and a late error are written on the wire.
+pub(crate) trait StreamFormat: Send + Unpin + 'static {
+    /// Writes the events for one chunk (maybe none).
+    fn chunk(&mut self, chunk: &ChatChunk, out: &mut Vec<u8>);
+    /// Writes the events that end a complete stream.
+    fn finish(&mut self, out: &mut Vec<u8>);
+    /// Writes the event for an error after the stream started (the stream then ends).
+    fn error(&mut self, err: &Error, out: &mut Vec<u8>);
+}
+
+/// OpenAI's framing: `data: <chunk>` per chunk, `data: [DONE]` at the end, and
+/// `data: {"error": {...}}` (then no `[DONE]`) when the upstream fails mid-stream.
+pub(crate) struct OpenAiFormat {
+    /// Whether the client asked for `stream_options.include_usage`. When it did not, usage
+    /// the provider sent anyway is taken off (a usage-only chunk is not sent at all), so
+    /// clients that read `choices[0]` of every chunk keep working.
+    pub(crate) include_usage: bool,
+}
+
+impl StreamFormat for OpenAiFormat {
+    fn chunk(&mut self, chunk: &ChatChunk, out: &mut Vec<u8>) {
+        if !self.include_usage && chunk.usage.is_some() {
+            if chunk.choices.is_empty() {
+                return;
+            }
+            let mut trimmed = chunk.clone();
+            trimmed.usage = None;
+            return data(out, &trimmed);
+        }
+        data(out, chunk);
+    }
+
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"data: [DONE]\n\n");
+    }
+
+    fn error(&mut self, err: &Error, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"data: ");
+        out.extend_from_slice(&openai_body(err, None));
+        out.extend_from_slice(b"\n\n");
+    }
+}
+
+fn data(out: &mut Vec<u8>, chunk: &ChatChunk) {
+    out.extend_from_slice(b"data: ");
+    if serde_json::to_writer(&mut *out, chunk).is_err() {
+        out.extend_from_slice(b"{}");
+    }
+    out.extend_from_slice(b"\n\n");
+}
+
+/// Writes one `event:`/`data:` pair (Anthropic-style named events).
+pub(crate) fn named_event(out: &mut Vec<u8>, event: &str, data: &str) {
+    out.extend_from_slice(b"event: ");
+    out.extend_from_slice(event.as_bytes());
+    out.extend_from_slice(b"\ndata: ");
+    out.extend_from_slice(data.as_bytes());
+    out.extend_from_slice(b"\n\n");
+}
+
+enum Phase {
+    /// Chunks are still coming.
+    Streaming,
+    /// The provider's stream ended or failed and the last event was written.
+    Over,
+}
+
+/// The response body of a stream.
+struct SseBody<F> {
+    inner: ChatStream,
+    format: F,
+    alias: String,
+    phase: Phase,
+    ctx: Ctx,
+    _admitted: Admitted,
+}
+
+impl<F: StreamFormat> Stream for SseBody<F> {
+    type Item = Result<Bytes, Infallible>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        let _in = this.ctx.span.enter();
+        loop {
+            if matches!(this.phase, Phase::Over) {
+                return Poll::Ready(None);
+            }
+            let mut out = Vec::new();
+            match ready!(this.inner.poll_next_unpin(cx)) {
+                Some(Ok(mut chunk)) => {
+                    let metrics = &this.ctx.g.metrics;
+                    if let Some(u) = &chunk.usage {
+                        metrics.tokens(this.ctx.model, u.prompt_tokens, u.completion_tokens);
+                    }
+                    chunk.model.clear();
+                    chunk.model.push_str(&this.alias);
+                    this.format.chunk(&chunk, &mut out);
+                    if out.is_empty() {
+                        continue;
+                    }
+                    metrics.chunk(this.ctx.model);
+                }
+                Some(Err(err)) => {
+                    tracing::warn!(error = %err, "stream failed after it started");
+                    this.format.error(&err, &mut out);
+                    this.phase = Phase::Over;
+                }
+                None => {
+                    this.format.finish(&mut out);
+                    this.phase = Phase::Over;
+                }
+            }
+            return Poll::Ready(Some(Ok(Bytes::from(out))));
+        }
+    }
+}
+
+impl<F> Drop for SseBody<F> {
+    fn drop(&mut self) {
+        if matches!(self.phase, Phase::Streaming) {
+            self.ctx.g.metrics.disconnect(self.ctx.model);
+            let _in = self.ctx.span.enter();
+            tracing::debug!("client left before the stream ended; upstream request cancelled");
+        }
+        self.ctx.record(StatusCode::OK);
+    }
+}
+
+/// The 200 `text/event-stream` response that streams `inner` in `format`; `alias` is the
+/// model name written into every chunk.
+pub(crate) fn response<F: StreamFormat>(
+    ctx: Ctx,
+    inner: ChatStream,
+    format: F,
+    alias: String,
+    admitted: Admitted,
+) -> Response {
+    let id = ctx.id.clone();
+    let body = SseBody {
+        inner,
+        format,
+        alias,
+        phase: Phase::Streaming,
+        ctx,
+        _admitted: admitted,
+    };
+    let mut resp = Response::new(Body::from_stream(body));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // Tells nginx-style proxies not to buffer the stream either.
+    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    h.insert(REQUEST_ID, id);
+    resp
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use llm_router_core::{ErrorKind, Usage};
+
+    #[test]
+    fn openai_framing_and_usage_trimming() {
+        let mut with_usage = ChatChunk::text_delta("c", "m", "hi");
+        with_usage.usage = Some(Usage::new(1, 2));
+        let usage_only = ChatChunk {
+            usage: Some(Usage::new(1, 2)),
+            ..ChatChunk::default()
+        };
+
+        let mut out = Vec::new();
+        let mut f = OpenAiFormat {
+            include_usage: false,
+        };
+        f.chunk(&usage_only, &mut out);
+        assert!(out.is_empty());
+        f.chunk(&with_usage, &mut out);
+        let text = String::from_utf8(out.clone()).unwrap();
+        assert!(text.starts_with("data: {") && text.ends_with("}\n\n"));
+        assert!(!text.contains("usage"));
+
+        let mut f = OpenAiFormat {
+            include_usage: true,
+        };
+        out.clear();
+        f.chunk(&usage_only, &mut out);
+        assert!(
+            String::from_utf8(out.clone())
+                .unwrap()
+                .contains("\"usage\"")
+        );
+
+        out.clear();
+        f.error(
+            &Error::new(ErrorKind::ProviderUnavailable, "down"),
+            &mut out,
+        );
+        f.finish(&mut out);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("data: {\"error\":{\"message\":\"down\""));
+        assert!(text.ends_with("data: [DONE]\n\n"));
+    }
+}
