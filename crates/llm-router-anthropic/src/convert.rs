@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 
 use crate::NAME;
 use crate::wire::{
-    ImageSource, InputMessage, MessageContent, MessageResponse, MessagesRequest, Metadata,
+    InputMessage, MediaSource, MessageContent, MessageResponse, MessagesRequest, Metadata,
     OutputConfig, OutputFormat, RequestBlock, ResponseBlock, StopReason, System, Tool, ToolChoice,
     WireUsage,
 };
@@ -242,6 +242,9 @@ fn part_blocks(parts: &[ContentPart], i: usize) -> Result<Vec<RequestBlock>, Err
                     "message {i}: Anthropic does not accept audio input"
                 )));
             }
+            ContentPart::Other(map) if map.get("type").and_then(Value::as_str) == Some("file") => {
+                out.push(document(map, i)?);
+            }
             ContentPart::Other(map) => out.push(RequestBlock::Raw(map.clone())),
             _ => {
                 return Err(unsupported(format!(
@@ -256,12 +259,12 @@ fn part_blocks(parts: &[ContentPart], i: usize) -> Result<Vec<RequestBlock>, Err
 /// `data:<mime>;base64,<data>` → a base64 source; `http(s)://` → a URL source.
 fn image(u: &ImageUrl, i: usize) -> Result<RequestBlock, Error> {
     let source = if let Some((mime, data)) = u.as_data_url() {
-        ImageSource::Base64 {
+        MediaSource::Base64 {
             media_type: mime.to_owned(),
             data: data.to_owned(),
         }
     } else if u.url.starts_with("https://") || u.url.starts_with("http://") {
-        ImageSource::Url { url: u.url.clone() }
+        MediaSource::Url { url: u.url.clone() }
     } else {
         return Err(invalid(format!(
             "message {i}: an image must be a data:<type>;base64 URL or an http(s) URL"
@@ -270,6 +273,59 @@ fn image(u: &ImageUrl, i: usize) -> Result<RequestBlock, Error> {
     Ok(RequestBlock::Image {
         source,
         cache_control: None,
+    })
+}
+
+/// An OpenAI `file` part (`{"type": "file", "file": {"file_data", "filename"}}`) → a
+/// `document` block with a base64 PDF source.
+///
+/// `file_data` is a `data:application/pdf;base64,…` URL (what OpenAI documents, and what
+/// `llm-router-messages-api` makes of an Anthropic base64 `document`), or bare base64 when
+/// `filename` ends in `.pdf`. `filename` becomes the document's `title`; `title`, `context`,
+/// `citations` and `cache_control` given on the part itself are kept (and `title` wins).
+/// Anthropic reads PDFs only this way; other file types and OpenAI `file_id`s (which
+/// Anthropic cannot resolve) are refused before sending.
+fn document(part: &Map<String, Value>, i: usize) -> Result<RequestBlock, Error> {
+    let file = part.get("file").and_then(Value::as_object);
+    let field = |k: &str| file.and_then(|f| f.get(k)).and_then(Value::as_str);
+    let filename = field("filename");
+    let Some(file_data) = field("file_data") else {
+        return Err(unsupported(format!(
+            "message {i}: a file part needs file_data for Anthropic (it cannot read OpenAI file ids)"
+        )));
+    };
+    let data = match file_data.strip_prefix("data:") {
+        Some(rest) => match rest.split_once(',') {
+            Some((meta, data))
+                if meta
+                    .strip_suffix(";base64")
+                    .is_some_and(|m| m.eq_ignore_ascii_case("application/pdf")) =>
+            {
+                data
+            }
+            _ => {
+                return Err(unsupported(format!(
+                    "message {i}: Anthropic reads files only as base64 PDFs (data:application/pdf;base64,…)"
+                )));
+            }
+        },
+        None if filename.is_some_and(|f| f.to_ascii_lowercase().ends_with(".pdf")) => file_data,
+        None => {
+            return Err(unsupported(format!(
+                "message {i}: file_data must be a data:application/pdf;base64 URL (or base64 with a .pdf filename) for Anthropic"
+            )));
+        }
+    };
+    let text = |k: &str| part.get(k).and_then(Value::as_str).map(str::to_owned);
+    Ok(RequestBlock::Document {
+        source: MediaSource::Base64 {
+            media_type: "application/pdf".to_owned(),
+            data: data.to_owned(),
+        },
+        title: text("title").or_else(|| filename.map(str::to_owned)),
+        context: text("context"),
+        citations: part.get("citations").cloned(),
+        cache_control: part.get("cache_control").cloned(),
     })
 }
 
@@ -510,6 +566,14 @@ fn append(slot: &mut Option<String>, text: &str) {
     slot.get_or_insert_with(String::new).push_str(text);
 }
 
+/// The choice `extra` carrying the matched stop sequence, as `stop_sequence` (where
+/// `llm-router-messages-api` reads it to answer `stop_reason: stop_sequence`).
+pub(crate) fn stop_sequence_extra(seq: Option<String>) -> Map<String, Value> {
+    seq.into_iter()
+        .map(|s| ("stop_sequence".to_owned(), Value::String(s)))
+        .collect()
+}
+
 /// A whole `Message` → the canonical response (`created` is left 0; the client stamps it).
 pub(crate) fn response(m: MessageResponse) -> ChatResponse {
     let mut text: Option<String> = None;
@@ -556,7 +620,7 @@ pub(crate) fn response(m: MessageResponse) -> ChatResponse {
             },
             finish_reason: m.stop_reason.as_ref().map(finish_reason),
             logprobs: None,
-            extra: Map::new(),
+            extra: stop_sequence_extra(m.stop_sequence),
         }],
         usage: m.usage.as_ref().map(usage),
         service_tier,
@@ -721,6 +785,40 @@ mod tests {
                 {"type": "text", "text": "answer"}
             ])
         );
+    }
+
+    #[test]
+    fn file_parts_become_pdf_documents() {
+        let part = |v: Value| match serde_json::from_value::<ContentPart>(v).unwrap() {
+            p @ ContentPart::Other(_) => p,
+            other => panic!("not an Other part: {other:?}"),
+        };
+        let req = ChatRequest::new(
+            "m",
+            vec![Message::user(vec![
+                // Bare base64 with a .pdf filename; the part's own title wins over it.
+                part(
+                    json!({"type": "file", "file": {"filename": "Report.PDF", "file_data": "JVBE"},
+                            "title": "Q3", "context": "internal", "citations": {"enabled": true}}),
+                ),
+                // The media type is matched without regard to case; no filename, no title.
+                part(
+                    json!({"type": "file", "file": {"file_data": "data:Application/PDF;base64,JVBF"}}),
+                ),
+            ])],
+        );
+        assert_eq!(
+            body(&req)["messages"][0]["content"],
+            json!([
+                {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBE"},
+                 "title": "Q3", "context": "internal", "citations": {"enabled": true}},
+                {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBF"}}
+            ])
+        );
+        // Other raw parts are still sent as they are.
+        let raw = json!({"type": "search_result", "source": "s", "title": "t", "content": []});
+        let req = ChatRequest::new("m", vec![Message::user(vec![part(raw.clone())])]);
+        assert_eq!(body(&req)["messages"][0]["content"], json!([raw]));
     }
 
     #[test]

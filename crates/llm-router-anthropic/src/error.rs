@@ -9,7 +9,11 @@
 //!
 //! The message gets the `request-id` header appended, and on a 429 the
 //! `anthropic-ratelimit-*` headers (limits, remaining, reset times), so logs say which limit
-//! was hit; `Retry-After` is read into [`Error::retry_after`].
+//! was hit; `Retry-After` is read into [`Error::retry_after`]. A 429 or 529 without
+//! `retry-after` gets its wait from the rate-limit reset headers instead (see
+//! the `ratelimit` module).
+
+use std::time::SystemTime;
 
 use llm_router_core::{Error, ErrorKind};
 use llm_router_http::reqwest::header::HeaderMap;
@@ -17,6 +21,7 @@ use llm_router_http::{ErrorBody, error_from_body, kind_for, kind_for_event};
 use serde_json::Value;
 
 use crate::NAME;
+use crate::ratelimit::reset_wait;
 
 /// The documented HTTP status of an error `type`.
 fn documented_status(kind: &str) -> Option<u16> {
@@ -48,8 +53,13 @@ fn kind(status: u16, body: &ErrorBody) -> ErrorKind {
     }
 }
 
-/// The error for a non-2xx HTTP response.
+/// The error for a non-2xx HTTP response (the `classify` hook of every request).
 pub(crate) fn http_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+    http_error_at(status, headers, body, SystemTime::now())
+}
+
+/// [`http_error`] with an explicit clock (for the reset headers when there is no `date`).
+fn http_error_at(status: u16, headers: &HeaderMap, body: &[u8], now: SystemTime) -> Error {
     let mut parsed = ErrorBody::parse(body);
     let kind = kind(status, &parsed);
     if let Some(notes) = header_notes(headers, kind == ErrorKind::RateLimited) {
@@ -59,7 +69,13 @@ pub(crate) fn http_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error
             .unwrap_or_else(|| format!("HTTP {status} with no error message"));
         parsed.message = Some(format!("{message} ({notes})"));
     }
-    error_from_body(NAME, kind, &parsed, status, headers)
+    let err = error_from_body(NAME, kind, &parsed, status, headers);
+    match reset_wait(headers, now) {
+        Some(wait) if err.retry_after().is_none() && matches!(status, 429 | 529) => {
+            err.with_retry_after(wait)
+        }
+        _ => err,
+    }
 }
 
 /// The error carried by an `error` stream event (or an error object in a 200 body).

@@ -18,6 +18,10 @@
 //!   `{type: tool, name}`, `none` → `{type: none}`; `parallel_tool_calls: false` →
 //!   `disable_parallel_tool_use: true`.
 //! - **Images.** `data:` URLs become base64 sources, `http(s)` URLs URL sources.
+//! - **PDFs.** An OpenAI `file` part whose `file_data` is a `data:application/pdf;base64,…`
+//!   URL (or bare base64 with a `.pdf` filename) becomes a `document` block with a base64
+//!   source, `filename` as its `title` (`cache_control`, `title`, `context`, `citations` on the
+//!   part kept). Other file types and OpenAI `file_id`s are refused before sending.
 //! - **Thinking.** Pass `thinking` in [`ChatRequest::extra`](llm_router_core::ChatRequest)
 //!   (every `extra` field reaches the body: `thinking`, `top_k`, `metadata`, `output_config`,
 //!   …). Thinking blocks come back as `reasoning_content` plus `reasoning_details`
@@ -30,7 +34,10 @@
 //!   `cached_tokens` and `cache_write_tokens` in `prompt_tokens_details`.
 //! - **Stop reasons.** `end_turn`/`stop_sequence` → `stop`, `max_tokens` → `length`,
 //!   `model_context_window_exceeded` → `length`, `tool_use` → `tool_calls`, `refusal` →
-//!   `content_filter`, `pause_turn` (and anything newer) kept as is.
+//!   `content_filter`, `pause_turn` (and anything newer) kept as is. The matched stop
+//!   sequence (`stop_sequence` of the response or of the stream's `message_delta`) is kept in
+//!   the choice's `extra` as `stop_sequence`, so a Messages API front end can answer
+//!   `stop_reason: stop_sequence`.
 //! - **Other request fields.** `stop` → `stop_sequences`, `metadata.user_id` (else `user`) →
 //!   `metadata.user_id`, `service_tier` (`auto`/`standard_only` only), a `json_schema`
 //!   `response_format` → `output_config.format`. Refused before sending: `n > 1`, `response_format: json_object`,
@@ -39,8 +46,10 @@
 //! - **Errors.** `{"type":"error","error":{"type","message"}}` over HTTP and as `event: error`
 //!   inside a 200 stream; 529 `overloaded_error` → `ProviderUnavailable`, `rate_limit_error` →
 //!   `RateLimited` with `Retry-After` read and the `anthropic-ratelimit-*` headers appended to
-//!   the message, `billing_error` → `QuotaExceeded`. A stream that ends before
-//!   `message_stop` ends with `StreamInterrupted`.
+//!   the message (a 429 or 529 without `retry-after` waits until the latest reset of the
+//!   exhausted limits, `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-reset`,
+//!   measured from the response's `date`, at most an hour), `billing_error` →
+//!   `QuotaExceeded`. A stream that ends before `message_stop` ends with `StreamInterrupted`.
 //! - **Batches.** The client implements
 //!   [`BatchProvider`](llm_router_core::BatchProvider) over Message Batches
 //!   (`/v1/messages/batches`): each request's `params` is the body a direct call would send;
@@ -88,6 +97,7 @@ mod batch;
 mod client;
 mod convert;
 mod error;
+mod ratelimit;
 mod stream;
 mod wire;
 

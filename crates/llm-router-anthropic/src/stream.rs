@@ -12,7 +12,9 @@ use llm_router_http::{ByteStream, SseEvent, SseStream, decode_error, sse_events}
 use serde_json::Value;
 
 use crate::NAME;
-use crate::convert::{finish_reason, reasoning_encrypted, reasoning_text, usage};
+use crate::convert::{
+    finish_reason, reasoning_encrypted, reasoning_text, stop_sequence_extra, usage,
+};
 use crate::error::event_error;
 use crate::wire::{BlockDelta, ResponseBlock, StreamEvent, WireUsage};
 
@@ -61,7 +63,7 @@ enum Flow {
 /// | `content_block_delta` `input_json_delta` | tool-call `arguments` fragment |
 /// | `content_block_delta` `thinking_delta` | `reasoning_content` + a `reasoning_details` text fragment |
 /// | `content_block_delta` `signature_delta` | a `reasoning_details` fragment with the block's `signature` |
-/// | `message_delta` | a chunk with `finish_reason`, then a usage chunk (`choices: []`) |
+/// | `message_delta` | a chunk with `finish_reason` (and the matched `stop_sequence` in the choice's `extra`), then a usage chunk (`choices: []`) |
 /// | `message_stop` | the clean end |
 /// | `content_block_stop` | nothing (for a `tool_use` whose `input` came whole in its start event and no `input_json_delta` followed: that input as the arguments) |
 /// | `ping`, unknown events, `citations_delta` and unknown deltas | nothing |
@@ -228,7 +230,10 @@ impl State {
                     self.usage = self.usage.merged(&u);
                 }
                 if let Some(reason) = &delta.stop_reason {
-                    let c = self.chunk(Delta::default(), Some(finish_reason(reason)));
+                    let mut c = self.chunk(Delta::default(), Some(finish_reason(reason)));
+                    if let Some(choice) = c.choices.first_mut() {
+                        choice.extra = stop_sequence_extra(delta.stop_sequence);
+                    }
                     self.pending.push_back(c);
                 }
                 let c = ChatChunk {

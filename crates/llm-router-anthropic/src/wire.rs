@@ -71,7 +71,19 @@ pub(crate) enum RequestBlock {
         cache_control: Option<Value>,
     },
     Image {
-        source: ImageSource,
+        source: MediaSource,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache_control: Option<Value>,
+    },
+    /// A PDF (from an OpenAI `file` part).
+    Document {
+        source: MediaSource,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        context: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        citations: Option<Value>,
         #[serde(skip_serializing_if = "Option::is_none")]
         cache_control: Option<Value>,
     },
@@ -110,6 +122,7 @@ impl RequestBlock {
         match self {
             RequestBlock::Text { cache_control, .. }
             | RequestBlock::Image { cache_control, .. }
+            | RequestBlock::Document { cache_control, .. }
             | RequestBlock::ToolUse { cache_control, .. }
             | RequestBlock::ToolResult { cache_control, .. } => {
                 *cache_control = Some(cc);
@@ -124,10 +137,10 @@ impl RequestBlock {
     }
 }
 
-/// Where an image comes from.
+/// Where an image or a document comes from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub(crate) enum ImageSource {
+pub(crate) enum MediaSource {
     Base64 { media_type: String, data: String },
     Url { url: String },
 }
@@ -219,6 +232,9 @@ pub(crate) struct MessageResponse {
     pub content: Vec<ResponseBlock>,
     #[serde(default)]
     pub stop_reason: Option<StopReason>,
+    /// The stop sequence that was generated (with `stop_reason: stop_sequence`).
+    #[serde(default)]
+    pub stop_sequence: Option<String>,
     #[serde(default)]
     pub usage: Option<WireUsage>,
 }
@@ -347,6 +363,9 @@ pub(crate) enum BlockDelta {
 pub(crate) struct MessageDeltaBody {
     #[serde(default)]
     pub stop_reason: Option<StopReason>,
+    /// The stop sequence that was generated (with `stop_reason: stop_sequence`).
+    #[serde(default)]
+    pub stop_sequence: Option<String>,
 }
 
 /// One stream event (the `data:` of an SSE event). `error` events are read separately, as
@@ -405,7 +424,7 @@ mod tests {
                 cache_control: Some(json!({"type": "ephemeral"})),
             },
             RequestBlock::Image {
-                source: ImageSource::Url {
+                source: MediaSource::Url {
                     url: "https://x/y.png".into(),
                 },
                 cache_control: None,

@@ -74,7 +74,7 @@ async fn submit_sends_each_request_as_a_messages_body() {
     let job = client(&server.uri()).submit(items).await.unwrap();
     // Each `params` is a valid Messages request body.
     for r in expected["requests"].as_array().unwrap() {
-        crate::spec::assert_valid_request(&r["params"], false);
+        llm_router_testkit::anthropic_spec::assert_valid_request(&r["params"], false);
     }
     assert_eq!(job.id, ID);
     assert_eq!(job.provider, "anthropic");
@@ -203,8 +203,8 @@ async fn results_come_from_results_url_on_the_configured_host() {
     // The succeeded messages are valid `Message` objects of the spec.
     for line in fixtures().text("batch/results.jsonl").lines().take(2) {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        crate::spec::assert_valid(
-            crate::spec::Spec::Pristine,
+        llm_router_testkit::anthropic_spec::assert_valid_in(
+            llm_router_testkit::anthropic_spec::Spec::Pristine,
             "Message",
             &v["result"]["message"],
         );

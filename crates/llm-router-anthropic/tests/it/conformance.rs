@@ -5,10 +5,12 @@
 use std::sync::Arc;
 
 use llm_router_core::{ErrorKind, SharedChat};
+use llm_router_testkit::anthropic_spec::{
+    Spec, assert_valid_in, assert_valid_request, assert_valid_transcript,
+};
 use llm_router_testkit::conformance::{Conformance, PNG_1X1, WireScript, requests};
 use serde_json::{Value, json};
 
-use crate::spec::{Spec, assert_valid, assert_valid_request, assert_valid_transcript};
 use crate::{KEY, client};
 
 const TEXT: &str = "Hello there, how may I assist you today? 👋";
@@ -129,12 +131,12 @@ async fn anthropic_passes_the_conformance_suite() {
     let w = &suite.wire;
     assert_valid_request(&w.basic_body, false);
     assert_valid_request(&w.basic_stream_body, false);
-    assert_valid(Spec::Pristine, "Message", &w.chat_ok);
-    assert_valid(Spec::Pristine, "Message", &w.tool_call_ok);
+    assert_valid_in(Spec::Pristine, "Message", &w.chat_ok);
+    assert_valid_in(Spec::Pristine, "Message", &w.tool_call_ok);
     for status in [401, 429, 500, 503] {
-        assert_valid(Spec::Pristine, "ErrorResponse", &(w.error_body)(status));
+        assert_valid_in(Spec::Pristine, "ErrorResponse", &(w.error_body)(status));
     }
-    assert_valid(Spec::Pristine, "ErrorResponse", &w.quota_body);
+    assert_valid_in(Spec::Pristine, "ErrorResponse", &w.quota_body);
     assert_valid_transcript(&w.stream_ok);
     assert_valid_transcript(&w.stream_error_first);
     suite.run_all().await;

@@ -62,6 +62,110 @@ async fn rate_limits_carry_retry_after_and_the_ratelimit_headers() {
     );
 }
 
+/// The server's clock in the responses below (the derived wait is measured from it).
+const DATE: &str = "Thu, 21 Aug 2025 12:40:00 GMT";
+
+#[tokio::test]
+async fn without_retry_after_the_wait_comes_from_the_exhausted_limits_reset() {
+    // Requests and input tokens are exhausted: the later of their resets (12:40:35) counts;
+    // output tokens have room, so their later reset does not.
+    let s = server(
+        json_response(
+            429,
+            &error(
+                "rate_limit_error",
+                "Number of request tokens has exceeded your per-minute rate limit",
+            ),
+        )
+        .insert_header("date", DATE)
+        .insert_header("anthropic-ratelimit-requests-remaining", "0")
+        .insert_header("anthropic-ratelimit-requests-reset", "2025-08-21T12:40:12Z")
+        .insert_header("anthropic-ratelimit-input-tokens-remaining", "0")
+        .insert_header(
+            "anthropic-ratelimit-input-tokens-reset",
+            "2025-08-21T12:40:35Z",
+        )
+        .insert_header("anthropic-ratelimit-output-tokens-remaining", "8000")
+        .insert_header(
+            "anthropic-ratelimit-output-tokens-reset",
+            "2025-08-21T12:41:00Z",
+        ),
+    )
+    .await;
+    let e = client(&s.uri()).chat(req()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::RateLimited);
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(35)));
+    // The same before a stream starts.
+    let e = client(&s.uri()).chat_stream(req()).await.err().unwrap();
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(35)));
+}
+
+#[tokio::test]
+async fn a_retry_after_header_wins_over_the_reset_headers() {
+    let s = server(
+        json_response(429, &error("rate_limit_error", "slow down"))
+            .insert_header("date", DATE)
+            .insert_header("retry-after", "3")
+            .insert_header("anthropic-ratelimit-tokens-remaining", "0")
+            .insert_header("anthropic-ratelimit-tokens-reset", "2025-08-21T12:40:50Z"),
+    )
+    .await;
+    let e = client(&s.uri()).chat(req()).await.unwrap_err();
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(3)));
+}
+
+#[tokio::test]
+async fn overload_gets_a_reset_wait_only_from_an_exhausted_limit() {
+    // 529 with every limit reporting room: the headers say nothing about the overload.
+    let s = server(
+        json_response(529, &error("overloaded_error", "Overloaded"))
+            .insert_header("date", DATE)
+            .insert_header("anthropic-ratelimit-requests-remaining", "49")
+            .insert_header("anthropic-ratelimit-requests-reset", "2025-08-21T12:40:01Z"),
+    )
+    .await;
+    let e = client(&s.uri()).chat(req()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ProviderUnavailable);
+    assert_eq!(e.retry_after(), None);
+    // 529 with an exhausted limit, remaining unknown for the other: the exhausted one counts.
+    let s = server(
+        json_response(529, &error("overloaded_error", "Overloaded"))
+            .insert_header("date", DATE)
+            .insert_header("anthropic-ratelimit-tokens-remaining", "0")
+            .insert_header("anthropic-ratelimit-tokens-reset", "2025-08-21T12:40:09Z")
+            .insert_header("anthropic-ratelimit-requests-reset", "2025-08-21T12:40:30Z"),
+    )
+    .await;
+    let e = client(&s.uri()).chat(req()).await.unwrap_err();
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(9)));
+    // Other statuses never derive a wait from these headers.
+    let s = server(
+        json_response(500, &error("api_error", "Internal server error"))
+            .insert_header("date", DATE)
+            .insert_header("anthropic-ratelimit-tokens-remaining", "0")
+            .insert_header("anthropic-ratelimit-tokens-reset", "2025-08-21T12:40:09Z"),
+    )
+    .await;
+    let e = client(&s.uri()).chat(req()).await.unwrap_err();
+    assert_eq!(e.retry_after(), None);
+}
+
+#[tokio::test]
+async fn a_reset_far_away_is_clamped_to_an_hour() {
+    let s = server(
+        json_response(429, &error("rate_limit_error", "slow down"))
+            .insert_header("date", DATE)
+            .insert_header("anthropic-ratelimit-output-tokens-remaining", "0")
+            .insert_header(
+                "anthropic-ratelimit-output-tokens-reset",
+                "2025-08-22T12:40:00Z",
+            ),
+    )
+    .await;
+    let e = client(&s.uri()).chat(req()).await.unwrap_err();
+    assert_eq!(e.retry_after(), Some(llm_router_http::MAX_RETRY_AFTER));
+}
+
 #[tokio::test]
 async fn documented_error_types_map_to_kinds() {
     for (status, kind, message, expected) in [

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use wiremock::MockServer;
 use wiremock::matchers::body_json;
 
-use crate::spec::assert_valid_request;
 use crate::{client, fixtures, messages_post};
+use llm_router_testkit::anthropic_spec::assert_valid_request;
 
 fn weather_tool() -> ToolDefinition {
     ToolDefinition::function(

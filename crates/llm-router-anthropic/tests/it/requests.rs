@@ -5,13 +5,13 @@ use llm_router_core::{
     ChatProvider, ChatRequest, ContentPart, FinishReason, JsonSchemaFormat, Message,
     ResponseFormat, Stop, ToolChoice, ToolDefinition, collect_stream,
 };
+use llm_router_testkit::anthropic_spec::{assert_valid_request, example};
 use llm_router_testkit::conformance::PNG_1X1;
 use llm_router_testkit::wire::{json_response, only_request_json, received, sse_response};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, headers, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::spec::assert_valid_request;
 use crate::{KEY, client, fixtures, messages_post};
 
 /// A server expecting exactly one non-streaming `POST /v1/messages` with `body`.
@@ -187,6 +187,104 @@ async fn images_from_data_urls_and_https_urls() {
     client(&server.uri()).chat(req).await.unwrap();
 }
 
+/// `%PDF-1.4` and a newline, base64: a stand-in for a PDF.
+const PDF: &str = "JVBERi0xLjQK";
+
+#[tokio::test]
+async fn openai_file_parts_with_a_pdf_become_document_blocks() {
+    // OpenAI's `file` part ("File inputs": `file_data` as a data URL with `filename`), and the
+    // part llm-router-messages-api makes of an Anthropic base64 `document` (`cache_control`
+    // on the part, title as `filename`).
+    let req: ChatRequest = serde_json::from_value(json!({
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 256,
+        "messages": [{"role": "user", "content": [
+            {"type": "file", "file": {"filename": "draconomicon.pdf", "file_data": format!("data:application/pdf;base64,{PDF}")}},
+            {"type": "file", "file": {"filename": "Q3 report", "file_data": format!("data:application/pdf;base64,{PDF}")},
+             "cache_control": {"type": "ephemeral"}},
+            {"type": "text", "text": "What is the first dragon in the book?"}
+        ]}]
+    }))
+    .unwrap();
+    let expected = json!({
+        "model": "claude-sonnet-4-5",
+        "messages": [{"role": "user", "content": [
+            {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": PDF},
+             "title": "draconomicon.pdf"},
+            {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": PDF},
+             "title": "Q3 report", "cache_control": {"type": "ephemeral"}},
+            {"type": "text", "text": "What is the first dragon in the book?"}
+        ]}],
+        "max_tokens": 256
+    });
+    assert_valid_request(&expected, true);
+    let server = expect_post(&expected, text_ok()).await;
+    client(&server.uri()).chat(req).await.unwrap();
+}
+
+#[tokio::test]
+async fn file_parts_anthropic_cannot_read_are_refused_before_sending() {
+    let server = MockServer::start().await;
+    for (file, why) in [
+        (json!({"file_id": "file-abc123"}), "file ids"),
+        (
+            json!({"filename": "notes.txt", "file_data": "data:text/plain;base64,aGk="}),
+            "base64 PDFs",
+        ),
+        (
+            json!({"filename": "notes.txt", "file_data": "aGk="}),
+            ".pdf",
+        ),
+    ] {
+        let req: ChatRequest = serde_json::from_value(json!({
+            "model": "m",
+            "messages": [{"role": "user", "content": [{"type": "file", "file": file}]}]
+        }))
+        .unwrap();
+        let e = client(&server.uri()).chat(req).await.unwrap_err();
+        assert_eq!(e.kind(), llm_router_core::ErrorKind::Unsupported, "{file}");
+        assert!(e.message().contains(why), "{e}");
+    }
+    assert!(received(&server).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_matched_stop_sequence_is_kept_in_the_choice_extra() {
+    let mut message = fixtures().json("message_text.json");
+    message["stop_reason"] = json!("stop_sequence");
+    message["stop_sequence"] = json!("\n\nHuman:");
+    llm_router_testkit::anthropic_spec::assert_valid_in(
+        llm_router_testkit::anthropic_spec::Spec::Pristine,
+        "Message",
+        &message,
+    );
+    let mut req = ChatRequest::new("m", vec![Message::user("x")]);
+    req.stop = Some(Stop::Many(vec!["\n\nHuman:".into()]));
+    let expected = json!({"model": "m", "messages": [{"role": "user", "content": "x"}], "max_tokens": 4096, "stop_sequences": ["\n\nHuman:"]});
+    assert_valid_request(&expected, false);
+    let server = expect_post(&expected, json_response(200, &message)).await;
+    let resp = client(&server.uri()).chat(req).await.unwrap();
+    assert_eq!(resp.finish_reason(), Some(&FinishReason::Stop));
+    assert_eq!(
+        resp.choices[0].extra,
+        json!({"stop_sequence": "\n\nHuman:"})
+            .as_object()
+            .cloned()
+            .unwrap()
+    );
+    // Without a matched sequence nothing is added.
+    let server = expect_post(
+        &json!({"model": "m", "messages": [{"role": "user", "content": "x"}], "max_tokens": 4096}),
+        text_ok(),
+    )
+    .await;
+    let resp = client(&server.uri())
+        .chat(ChatRequest::new("m", vec![Message::user("x")]))
+        .await
+        .unwrap();
+    assert!(resp.choices[0].extra.is_empty());
+}
+
 #[tokio::test]
 async fn tools_with_strict_cache_control_and_a_forced_choice() {
     let mut tool = weather_tool();
@@ -349,11 +447,10 @@ async fn streaming_request_asks_for_events() {
 
 #[tokio::test]
 async fn the_documented_message_example_parses() {
-    let examples: Value =
-        serde_json::from_str(include_str!("../fixtures/anthropic-spec/examples.json")).unwrap();
+    let message = example("Message").unwrap();
     let server = MockServer::start().await;
     messages_post()
-        .respond_with(json_response(200, &examples["Message"]))
+        .respond_with(json_response(200, &message))
         .mount(&server)
         .await;
     let resp = client(&server.uri())

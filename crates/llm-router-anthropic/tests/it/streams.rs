@@ -219,6 +219,37 @@ async fn sdk_refusal_stream_is_content_filter() {
 }
 
 #[tokio::test]
+async fn the_matched_stop_sequence_reaches_the_finishing_chunk() {
+    let body = start("msg_stop_seq")
+        + &text_block("1, 2, 3")
+        + &ev(
+            "message_delta",
+            json!({"type": "message_delta", "delta": {"stop_reason": "stop_sequence", "stop_sequence": ", 4"}, "usage": {"output_tokens": 7}}),
+        )
+        + &ev("message_stop", json!({"type": "message_stop"}));
+    llm_router_testkit::anthropic_spec::assert_valid_transcript(&body);
+    let r = same_everywhere(body.as_bytes()).await;
+    assert_eq!(r.finish_reason(), Some(&FinishReason::Stop));
+    assert_eq!(r.choices[0].extra.get("stop_sequence"), Some(&json!(", 4")));
+    // On the chunk that carries the finish reason, where a stream re-encoder reads it.
+    let chunks: Vec<_> = chat_chunks(chunked(body.as_bytes(), &[]))
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    let finishing: Vec<_> = chunks
+        .iter()
+        .flat_map(|c| &c.choices)
+        .filter(|c| c.finish_reason.is_some())
+        .collect();
+    assert_eq!(finishing.len(), 1);
+    assert_eq!(finishing[0].extra.get("stop_sequence"), Some(&json!(", 4")));
+    // `stop_sequence: null` adds nothing.
+    let r = same_everywhere((start("msg_2") + &text_block("hi") + &finish("end_turn")).as_bytes())
+        .await;
+    assert!(r.choices[0].extra.is_empty());
+}
+
+#[tokio::test]
 async fn pause_turn_and_context_window_stop_reasons() {
     for (reason, expected) in [
         ("pause_turn", FinishReason::Other("pause_turn".into())),

@@ -6,7 +6,7 @@ use llm_router_core::{Error, ErrorKind};
 use llm_router_messages_api::{error_body, parse_request};
 use serde_json::json;
 
-use crate::spec::assert_valid;
+use llm_router_testkit::anthropic_spec::assert_valid;
 
 #[test]
 fn every_kind_has_a_documented_type_and_status() {

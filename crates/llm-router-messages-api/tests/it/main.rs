@@ -1,12 +1,12 @@
 //! Integration tests of llm-router-messages-api: documented Anthropic requests, response
-//! bodies and stream transcripts validated against Anthropic's spec, the official SDK stream
-//! fixtures re-encoded from canonical chunks, and error shapes.
+//! bodies and stream transcripts validated against Anthropic's spec
+//! (`llm_router_testkit::anthropic_spec`), the official SDK stream fixtures re-encoded from
+//! canonical chunks, and error shapes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod errors;
 mod requests;
 mod responses;
-mod spec;
 mod streams;
 
 use serde_json::Value;

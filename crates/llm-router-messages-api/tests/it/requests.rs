@@ -5,8 +5,8 @@ use llm_router_core::{ChatRequest, ErrorKind, ReasoningEffort, Role};
 use llm_router_messages_api::{REASONING_FORMAT, parse_request};
 use serde_json::{Value, json};
 
-use crate::spec::assert_valid;
 use crate::{fixture, fixture_json};
+use llm_router_testkit::anthropic_spec::{assert_valid, example};
 
 const REQUEST_FIXTURES: [&str; 3] = [
     "request_tools.json",
@@ -32,8 +32,7 @@ fn the_request_fixtures_are_valid_anthropic_requests() {
 
 #[test]
 fn the_spec_example() {
-    let examples = fixture_json("anthropic-spec/examples.json");
-    let body = examples["CreateMessageParams"].to_string();
+    let body = example("CreateMessageParams").unwrap().to_string();
     let req = parse_request(body.as_bytes()).unwrap();
     assert_eq!(
         canonical(&req),

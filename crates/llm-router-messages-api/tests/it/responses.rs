@@ -8,7 +8,7 @@ use llm_router_messages_api::{REASONING_FORMAT, response_body};
 use serde_json::{Value, json};
 
 use crate::fixture_json;
-use crate::spec::assert_valid;
+use llm_router_testkit::anthropic_spec::assert_valid;
 
 fn response(message: Message, finish: Option<FinishReason>, usage: Option<Usage>) -> ChatResponse {
     ChatResponse {

@@ -13,7 +13,7 @@ use llm_router_messages_api::{REASONING_FORMAT, SseFrame, StreamEncoder};
 use serde_json::{Map, Value, json};
 
 use crate::fixture;
-use crate::spec::assert_valid_event;
+use llm_router_testkit::anthropic_spec::assert_valid_event;
 
 /// `(event, data)` of every event of an SSE transcript.
 fn parse_sse(text: &str) -> Vec<(String, Value)> {
