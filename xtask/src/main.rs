@@ -2,7 +2,8 @@
 //!
 //! - `ci`: everything CI checks, in order, stopping at the first failure.
 //! - `tidy`: the architecture invariants, checked from `cargo metadata` and the manifests.
-//! - `bench`: `cargo bench -p benches`, passing extra arguments through.
+//! - `bench`: builds the release `llm-router` binary, then `cargo bench -p benches` (extra
+//!   arguments passed through); the gateway load bench writes BENCHMARKS.md.
 //!
 //! Plain `std::process::Command`, `anyhow` and `serde_json`: nothing else to compile.
 
@@ -54,10 +55,21 @@ fn run() -> Result<()> {
     }
 }
 
-/// `cargo bench -p benches`, with any extra arguments passed through.
+/// `cargo bench -p benches`, with any extra arguments passed through. The gateway load bench
+/// (`benches/gateway_load.rs`) runs the real `llm-router` binary, so a release build of it is
+/// made first and handed over in `LLM_ROUTER_BIN`.
 fn bench(root: &Path, args: &[OsString]) -> Result<()> {
+    let mut build = cargo(root);
+    build.args(["build", "--release", "-p", "llm-router-cli", "--bin", "llm-router"]);
+    run_status(&mut build, "cargo build --release -p llm-router-cli")?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let bin = target.join("release").join("llm-router");
     let mut cmd = cargo(root);
-    cmd.args(["bench", "-p", "benches"]).args(args);
+    cmd.args(["bench", "-p", "benches"])
+        .args(args)
+        .env("LLM_ROUTER_BIN", bin);
     run_status(&mut cmd, "cargo bench -p benches")
 }
 

@@ -41,6 +41,7 @@
 //! | `messages-api` | [`messages_api`] | the Anthropic Messages API over any provider: request, response and stream-event conversion |
 //! | `embeddings` | [`embeddings`] | Embedder (split by provider limits, bounded concurrency, dimensions, normalisation), MergeLayer (request coalescing), vector helpers |
 //! | `gateway` | [`gateway`] | the OpenAI- and Anthropic-compatible HTTP gateway (axum), mountable in your own app |
+//! | `config` | [`config`] | one TOML file to providers, models, routing, retry, cache, limits and caller keys (what `llm-router serve` runs) |
 //! | `mock` | [`mock`] | `MockProvider` for your tests (not in `full`) |
 //! | `all-providers` | | every provider |
 //! | `full` | | everything except `mock` |
@@ -275,6 +276,13 @@ pub mod embeddings {
 #[cfg_attr(docsrs, doc(cfg(feature = "gateway")))]
 pub mod gateway {
     pub use llm_router_gateway::*;
+}
+
+/// one TOML file to providers, models, routing, retry, cache, limits and caller keys (what `llm-router serve` runs) (`features = ["config"]`).
+#[cfg(feature = "config")]
+#[cfg_attr(docsrs, doc(cfg(feature = "config")))]
+pub mod config {
+    pub use llm_router_config::*;
 }
 
 // modules:end

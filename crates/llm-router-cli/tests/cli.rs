@@ -1,0 +1,287 @@
+//! The `llm-router` binary end to end: every command against the built-in mock configuration
+//! or small config files, through the real process (arguments, stdout, stderr, exit codes).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_llm-router"));
+    // The built-in default enables real providers whose keys are set: keep tests hermetic.
+    for var in [
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "GEMINI_API_KEY",
+        "GOOGLE_API_KEY",
+        "DEEPSEEK_API_KEY",
+        "OPENROUTER_API_KEY",
+        "MISTRAL_API_KEY",
+        "COHERE_API_KEY",
+        "LLM_ROUTER_CONFIG",
+        "LLM_ROUTER_LISTEN",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("RUST_LOG", "warn");
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn temp_file(name: &str, contents: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("llm-router-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+#[test]
+fn models_lists_the_builtin_mock_models() {
+    let out = run(&["models"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("mock-chat\t") && l.contains("chat")),
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l.contains("embeddings")), "{text}");
+}
+
+#[test]
+fn chat_one_shot_prints_the_answer() {
+    let out = run(&["chat", "--model", "mock-chat", "hello there"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stdout(&out).trim().is_empty());
+}
+
+#[test]
+fn chat_interactive_keeps_history_and_reads_until_eof() {
+    let mut child = bin()
+        .args(["chat", "--model", "mock-chat", "--system", "be brief"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"first question\n\n/reset\nsecond question\n/exit\n")
+        .unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Two answers, one line each.
+    assert_eq!(
+        stdout(&out).lines().filter(|l| !l.is_empty()).count(),
+        2,
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn chat_with_an_unknown_model_fails_clearly() {
+    let out = run(&["chat", "--model", "no-such-model", "hi"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("no-such-model") && err.contains("mock-chat"),
+        "{err}"
+    );
+}
+
+#[test]
+fn embed_prints_vectors_of_the_requested_dimension() {
+    let out = run(&[
+        "embed",
+        "--model",
+        "mock-embed",
+        "--dimensions",
+        "8",
+        "a",
+        "b",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let data = v["data"].as_array().unwrap();
+    assert_eq!(data.len(), 2);
+    assert_eq!(data[0]["embedding"].as_array().unwrap().len(), 8);
+}
+
+#[test]
+fn config_check_accepts_a_good_file() {
+    let path = temp_file(
+        "good.toml",
+        "[providers.m]\nkind = \"mock\"\n\n[models.chat]\nprovider = \"m\"\n",
+    );
+    let out = run(&["config", "check", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("ok"));
+}
+
+#[test]
+fn config_check_names_the_misspelt_field_and_its_line() {
+    let path = temp_file(
+        "bad.toml",
+        "[providers.m]\nkind = \"mock\"\n\n[models.chat]\nprovider = \"m\"\nwieght = 3\n",
+    );
+    let out = run(&["config", "check", path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("wieght"), "{err}");
+    assert!(err.contains(":6"), "the line of the field: {err}");
+}
+
+#[test]
+fn config_check_without_a_file_is_a_usage_error() {
+    let out = run(&["config", "check"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("needs a file"));
+}
+
+#[test]
+fn batch_run_writes_one_result_per_line_in_order() {
+    let input = temp_file(
+        "batch.jsonl",
+        concat!(
+            r#"{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"mock-chat","messages":[{"role":"user","content":"one"}]}}"#,
+            "\n",
+            r#"{"custom_id":"b","method":"POST","url":"/v1/chat/completions","body":{"model":"mock-chat","messages":[{"role":"user","content":"two"}]}}"#,
+            "\n"
+        ),
+    );
+    let out = run(&[
+        "batch",
+        "run",
+        "--input",
+        input.to_str().unwrap(),
+        "--concurrency",
+        "2",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["custom_id"], "a");
+    assert_eq!(lines[1]["custom_id"], "b");
+    assert!(lines[0].get("response").is_some(), "{}", lines[0]);
+}
+
+#[test]
+fn batch_run_with_a_bad_line_names_it() {
+    let input = temp_file(
+        "bad.jsonl",
+        "{\"model\":\"mock-chat\",\"messages\":[]}\nnot json\n",
+    );
+    let out = run(&["batch", "run", "--input", input.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains('2'), "{}", stderr(&out));
+}
+
+#[test]
+fn batch_submit_to_a_provider_without_batch_api_fails_clearly() {
+    let input = temp_file(
+        "submit.jsonl",
+        "{\"custom_id\":\"a\",\"model\":\"mock-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n",
+    );
+    let out = run(&[
+        "batch",
+        "submit",
+        "--provider",
+        "mock",
+        "--input",
+        input.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no batch API"), "{}", stderr(&out));
+}
+
+/// `serve` with no config answers at once, and stops on SIGTERM.
+#[test]
+fn serve_answers_with_the_builtin_config_and_stops_on_sigterm() {
+    let mut child = bin()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let started = Instant::now();
+    let addr = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+        assert!(started.elapsed() < Duration::from_secs(30));
+    };
+    let body = http(
+        &addr,
+        "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+    let req = r#"{"model":"mock-chat","messages":[{"role":"user","content":"hi"}]}"#;
+    let body = http(
+        &addr,
+        &format!(
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{req}",
+            req.len()
+        ),
+    );
+    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+    assert!(body.contains("chat.completion"), "{body}");
+
+    #[cfg(unix)]
+    {
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                assert!(status.success(), "exit status {status}");
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "serve did not stop after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = child.kill();
+    }
+}
+
+/// A minimal HTTP/1.1 exchange over a plain TCP stream (the response as text).
+fn http(addr: &str, request: &str) -> String {
+    use std::io::Read as _;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut out = String::new();
+    stream.read_to_string(&mut out).unwrap();
+    out
+}
