@@ -285,3 +285,47 @@ fn http(addr: &str, request: &str) -> String {
     stream.read_to_string(&mut out).unwrap();
     out
 }
+
+/// `batch status` reaches a configured provider's batch API (OpenAI here, on wiremock) with
+/// the key from the environment, and prints the job.
+#[test]
+fn batch_status_goes_to_the_configured_providers_batch_api() {
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(MockServer::start());
+    let job = include_str!("fixtures/batch_completed.json");
+    rt.block_on(
+        Mock::given(method("GET"))
+            .and(path("/v1/batches/batch_abc123"))
+            .and(header("authorization", "Bearer sk-cli-test"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(job, "application/json"))
+            .expect(1)
+            .mount(&server),
+    );
+    let config = temp_file(
+        "batch.toml",
+        &format!(
+            "[providers.oa]\nkind = \"openai\"\napi_key = \"${{CLI_TEST_OPENAI_KEY}}\"\nbase_url = \"{}/v1\"\n\n[models.gpt]\nprovider = \"oa\"\nmodel = \"gpt-4o-mini\"\n",
+            server.uri()
+        ),
+    );
+    let out = bin()
+        .env("CLI_TEST_OPENAI_KEY", "sk-cli-test")
+        .args(["--config", config.to_str().unwrap()])
+        .args(["batch", "status", "--provider", "oa", "batch_abc123"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(printed["id"], "batch_abc123");
+    assert_eq!(printed["status"], "completed");
+    assert_eq!(printed["counts"]["total"], 100);
+    assert!(!stdout(&out).contains("sk-cli-test") && !stderr(&out).contains("sk-cli-test"));
+    rt.block_on(server.verify());
+}

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use llm_router_core::ContentPart;
-use llm_router_gateway::Gateway;
-use llm_router_mock::MockProvider;
+use llm_router::ContentPart;
+use llm_router::gateway::Gateway;
+use llm_router::mock::MockProvider;
 use serde_json::json;
 
-use crate::support::{Server, json, post};
+use crate::gateway::support::{Server, json, post};
 
 #[tokio::test]
 async fn chat_answers_in_openai_shape_and_passes_unknown_fields_on() {
@@ -172,7 +172,7 @@ async fn the_client_request_id_is_echoed_and_one_is_made_otherwise() {
     )
     .await;
     let body = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}]});
-    let resp = crate::support::client()
+    let resp = crate::gateway::support::client()
         .post(server.url("/v1/chat/completions"))
         .header("x-request-id", "trace-abc-123")
         .json(&body)
@@ -181,7 +181,7 @@ async fn the_client_request_id_is_echoed_and_one_is_made_otherwise() {
         .unwrap();
     assert_eq!(resp.headers()["x-request-id"], "trace-abc-123");
     // Errors carry it too.
-    let resp = crate::support::client()
+    let resp = crate::gateway::support::client()
         .post(server.url("/v1/chat/completions"))
         .header("x-request-id", "trace-abc-124")
         .json(&json!({"model": "nope", "messages": []}))
@@ -224,6 +224,6 @@ async fn http2_cleartext_works_for_chat_and_streams() {
         .send()
         .await
         .unwrap();
-    let events = crate::support::SseReader::new(resp).rest().await;
+    let events = crate::gateway::support::SseReader::new(resp).rest().await;
     assert_eq!(events.last().unwrap(), "[DONE]");
 }

@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use llm_router_gateway::Gateway;
+use llm_router::gateway::Gateway;
 use serde_json::json;
 
-use crate::support::{Gated, Server, SseReader, client, post, within};
+use crate::gateway::support::{Gated, Server, SseReader, client, post, within};
 
 fn ask() -> serde_json::Value {
     json!({"model": "slow", "stream": true, "messages": [{"role": "user", "content": "hi"}]})
@@ -103,7 +103,7 @@ async fn the_router_mounts_inside_an_app_with_its_own_routes_and_fallback() {
     use tower::ServiceExt as _;
 
     let gateway = Gateway::builder()
-        .chat_model("m", Arc::new(llm_router_mock::MockProvider::new()))
+        .chat_model("m", Arc::new(llm_router::mock::MockProvider::new()))
         .build();
     let app = axum::Router::new()
         .route("/mine", get(|| async { "mine" }))

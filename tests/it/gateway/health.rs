@@ -3,11 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use llm_router_gateway::Gateway;
-use llm_router_mock::MockProvider;
+use llm_router::gateway::Gateway;
+use llm_router::mock::MockProvider;
 use serde_json::json;
 
-use crate::support::{Server, client, json, post};
+use crate::gateway::support::{Server, client, json, post};
 
 #[tokio::test]
 async fn live_is_cheap_and_ready_runs_the_checks() {

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use llm_router_gateway::Gateway;
+use llm_router::gateway::Gateway;
+use llm_router::mock::MockProvider;
 use llm_router_http::reqwest;
-use llm_router_mock::MockProvider;
 use serde_json::Value;
 
-use crate::support::{Server, client};
+use crate::gateway::support::{Server, client};
 
 fn gateway() -> Gateway {
     let mock = Arc::new(MockProvider::new());

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use llm_router_core::ErrorKind;
-use llm_router_gateway::{CallerKey, Gateway};
-use llm_router_mock::{MockFailure, MockProvider};
+use llm_router::ErrorKind;
+use llm_router::gateway::{CallerKey, Gateway};
+use llm_router::mock::{MockFailure, MockProvider};
 use serde_json::{Value, json};
 
-use crate::support::{Server, client, json, post};
+use crate::gateway::support::{Server, client, json, post};
 
 fn ask(model: &str) -> Value {
     json!({"model": model, "messages": [{"role": "user", "content": "hi"}]})

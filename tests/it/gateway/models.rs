@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use llm_router_gateway::{CallerKey, Gateway};
-use llm_router_mock::MockProvider;
+use llm_router::gateway::{CallerKey, Gateway};
+use llm_router::mock::MockProvider;
 
-use crate::support::{Server, client, json};
+use crate::gateway::support::{Server, client, json};
 
 fn gateway(keys: bool) -> Gateway {
     let mock = Arc::new(MockProvider::new());

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use base64::Engine as _;
-use llm_router_core::{EmbeddingProvider, EmbeddingRequest};
-use llm_router_gateway::Gateway;
-use llm_router_mock::MockProvider;
+use llm_router::gateway::Gateway;
+use llm_router::mock::MockProvider;
+use llm_router::{EmbeddingProvider, EmbeddingRequest};
 use serde_json::json;
 
-use crate::support::{Server, json, post};
+use crate::gateway::support::{Server, json, post};
 
 fn decode(b64: &str) -> Vec<f32> {
     let bytes = base64::engine::general_purpose::STANDARD
@@ -84,7 +84,7 @@ async fn float_and_base64_carry_the_same_vectors() {
 /// A provider that always answers in floats (as some do, whatever was asked).
 struct FloatsOnly(MockProvider);
 
-#[llm_router_core::async_trait]
+#[llm_router::async_trait]
 impl EmbeddingProvider for FloatsOnly {
     fn name(&self) -> &str {
         "floats-only"
@@ -92,7 +92,7 @@ impl EmbeddingProvider for FloatsOnly {
     async fn embed(
         &self,
         mut req: EmbeddingRequest,
-    ) -> Result<llm_router_core::EmbeddingResponse, llm_router_core::Error> {
+    ) -> Result<llm_router::EmbeddingResponse, llm_router::Error> {
         req.encoding_format = None;
         self.0.embed(req).await
     }

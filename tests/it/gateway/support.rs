@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use llm_router_core::{
+use llm_router::gateway::Gateway;
+use llm_router::{
     ChatChunk, ChatProvider, ChatRequest, ChatResponse, ChatStream, Error, FinishReason,
     async_trait,
 };
-use llm_router_gateway::Gateway;
 use llm_router_http::reqwest;
 use serde_json::Value;
 use tokio::sync::{Notify, oneshot};
@@ -228,6 +228,6 @@ impl ChatProvider for Scripted {
     }
 
     async fn chat_stream(&self, _req: ChatRequest) -> Result<ChatStream, Error> {
-        Ok(llm_router_core::stream_from_chunks(self.0.clone()))
+        Ok(llm_router::stream_from_chunks(self.0.clone()))
     }
 }

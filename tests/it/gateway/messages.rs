@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use llm_router_gateway::{CallerKey, Gateway};
-use llm_router_mock::MockProvider;
+use llm_router::gateway::{CallerKey, Gateway};
+use llm_router::mock::MockProvider;
 use serde_json::{Value, json};
 
-use crate::support::{Server, SseReader, client, json};
+use crate::gateway::support::{Server, SseReader, client, json};
 
 fn gateway(mock: &MockProvider) -> Gateway {
     Gateway::builder()

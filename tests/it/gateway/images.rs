@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use llm_router_gateway::Gateway;
-use llm_router_mock::MockProvider;
+use llm_router::gateway::Gateway;
+use llm_router::mock::MockProvider;
 use serde_json::json;
 
-use crate::support::{Server, json, post};
+use crate::gateway::support::{Server, json, post};
 
 #[tokio::test]
 async fn generates_images_and_passes_options_on() {

@@ -4,12 +4,12 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use llm_router_core::{ChatChunk, FinishReason, Usage};
-use llm_router_gateway::Gateway;
-use llm_router_mock::{MockFailure, MockProvider};
+use llm_router::gateway::Gateway;
+use llm_router::mock::{MockFailure, MockProvider};
+use llm_router::{ChatChunk, FinishReason, Usage};
 use serde_json::{Value, json};
 
-use crate::support::{Gated, Scripted, Server, SseReader, json, post, within};
+use crate::gateway::support::{Gated, Scripted, Server, SseReader, json, post, within};
 
 fn ask(model: &str, text: &str) -> Value {
     json!({"model": model, "stream": true, "messages": [{"role": "user", "content": text}]})
@@ -120,7 +120,7 @@ async fn usage_the_client_did_not_ask_for_is_taken_off() {
     assert_eq!(chunks[2]["usage"]["completion_tokens"], 4);
 
     // The tokens were counted either way (1 + 4 per stream).
-    let metrics = crate::support::client()
+    let metrics = crate::gateway::support::client()
         .get(server.url("/metrics"))
         .send()
         .await
@@ -216,7 +216,7 @@ async fn a_client_disconnect_drops_the_upstream_stream() {
     })
     .await;
     // The in-flight gauge is back to zero and the disconnect was counted.
-    let metrics = crate::support::client()
+    let metrics = crate::gateway::support::client()
         .get(server.url("/metrics"))
         .send()
         .await

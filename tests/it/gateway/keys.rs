@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use llm_router_gateway::{CallerKey, Gateway};
-use llm_router_mock::MockProvider;
+use llm_router::gateway::{CallerKey, Gateway};
+use llm_router::mock::MockProvider;
 use serde_json::{Value, json};
 
-use crate::support::{Gated, Server, SseReader, client, json, within};
+use crate::gateway::support::{Gated, Server, SseReader, client, json, within};
 
 fn ask(model: &str) -> Value {
     json!({"model": model, "messages": [{"role": "user", "content": "hi"}]})
@@ -62,7 +62,7 @@ async fn requests_per_minute_is_per_key_with_retry_after() {
     let sent = mock.last_request().unwrap();
     let caller = sent
         .extensions
-        .get::<llm_router_limiter::CallerKey>()
+        .get::<llm_router::limiter::CallerKey>()
         .unwrap();
     assert_eq!(caller.0, "b");
 }

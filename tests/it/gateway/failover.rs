@@ -3,17 +3,17 @@
 
 use std::sync::Arc;
 
-use llm_router_gateway::Gateway;
-use llm_router_routing::{Deployment, ModelGroup, Ordered, Router};
+use llm_router::gateway::Gateway;
+use llm_router::routing::{Deployment, ModelGroup, Ordered, Router};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_partial_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{Server, SseReader, json, post};
+use crate::gateway::support::{Server, SseReader, json, post};
 
-fn openai(upstream: &MockServer, key: &str) -> llm_router_core::SharedChat {
+fn openai(upstream: &MockServer, key: &str) -> llm_router::SharedChat {
     Arc::new(
-        llm_router_openai::builder()
+        llm_router::openai::builder()
             .api_key(key)
             .base_url(format!("{}/v1", upstream.uri()))
             .build()
