@@ -10,8 +10,10 @@ use async_trait::async_trait;
 use llm_router_core::{
     ApiKey, ChatProvider, ChatRequest, ChatResponse, ChatStream, Error, ErrorKind, ModelInfo,
 };
-use llm_router_http::reqwest::{self, Method, header::HeaderValue};
-use llm_router_http::{AuthScheme, Connection, StreamTimeouts, decode_error, read_body};
+use llm_router_http::reqwest;
+use llm_router_http::{
+    AuthScheme, Connection, ConnectionSettings, StreamTimeouts, decode_error, parse_json, read_body,
+};
 use serde_json::Value;
 
 use crate::convert::{request_body, response};
@@ -49,14 +51,9 @@ impl fmt::Debug for AnthropicClient {
 /// Builds an [`AnthropicClient`]; start from [`crate::builder`].
 #[derive(Debug)]
 pub struct AnthropicBuilder {
-    key: Option<ApiKey>,
-    base_url: String,
-    http: Option<reqwest::Client>,
+    settings: ConnectionSettings,
     default_max_tokens: u32,
     betas: Vec<String>,
-    headers: Vec<(String, String)>,
-    request_timeout: Option<Duration>,
-    stream_timeouts: StreamTimeouts,
 }
 
 impl Default for AnthropicBuilder {
@@ -70,40 +67,35 @@ impl AnthropicBuilder {
     /// [`DEFAULT_MAX_TOKENS`], 600 s per request, streams cut after 300 s without data.
     pub fn new() -> Self {
         Self {
-            key: None,
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            http: None,
+            settings: ConnectionSettings::new(DEFAULT_BASE_URL),
             default_max_tokens: DEFAULT_MAX_TOKENS,
             betas: Vec::new(),
-            headers: Vec::new(),
-            request_timeout: Some(Duration::from_secs(600)),
-            stream_timeouts: StreamTimeouts::new(Some(Duration::from_secs(300)), None),
         }
     }
 
     /// Sets the API key (sent as `x-api-key`).
     pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
-        self.key = Some(key.into());
+        self.settings.key = Some(key.into());
         self
     }
 
     /// Reads the API key from `var` if it is set and not empty.
     pub fn api_key_from_env(mut self, var: &str) -> Self {
         if let Some(k) = ApiKey::from_env(var) {
-            self.key = Some(k);
+            self.settings.key = Some(k);
         }
         self
     }
 
     /// Overrides the base URL (without `/v1`: requests go to `<base>/v1/messages`).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
+        self.settings.base_url = url.into();
         self
     }
 
     /// Uses this HTTP client instead of the shared one.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+        self.settings.http = Some(client);
         self
     }
 
@@ -121,67 +113,44 @@ impl AnthropicBuilder {
 
     /// Adds a header sent with every request.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        self.settings.headers.push((name.into(), value.into()));
         self
     }
 
     /// Deadline of a non-streaming request (default 600 s; `None` for none).
     pub fn request_timeout(mut self, t: Option<Duration>) -> Self {
-        self.request_timeout = t;
+        self.settings.request_timeout = t;
         self
     }
 
     /// Idle and total limits of streams (default: 300 s idle, no total).
     pub fn stream_timeouts(mut self, t: StreamTimeouts) -> Self {
-        self.stream_timeouts = t;
+        self.settings.stream_timeouts = t;
         self
     }
 
     /// Builds the client. Fails with [`ErrorKind::Config`] without a key, with a base URL that
     /// is not a URL, or with a `default_max_tokens` of 0.
-    pub fn build(self) -> Result<AnthropicClient, Error> {
-        let config = |msg: String| Error::new(ErrorKind::Config, msg).with_provider(NAME);
-        let Some(key) = self.key else {
-            return Err(config(format!(
-                "no API key for anthropic (set {API_KEY_ENV})"
-            )));
-        };
-        if HeaderValue::from_str(key.expose()).is_err() {
-            return Err(config(
-                "the API key for anthropic is not a valid header value".to_owned(),
-            ));
-        }
-        if reqwest::Url::parse(&self.base_url).is_err() {
-            return Err(config(format!(
-                "invalid base URL for anthropic: {:?}",
-                self.base_url
-            )));
-        }
-        if self.default_max_tokens == 0 {
-            return Err(config("default_max_tokens must be at least 1".to_owned()));
-        }
-        let http = match self.http {
-            Some(c) => c,
-            None => llm_router_http::shared_client()?,
-        };
+    pub fn build(mut self) -> Result<AnthropicClient, Error> {
         // Sent on every request, before the caller's own headers.
         let mut headers = vec![("anthropic-version".to_owned(), ANTHROPIC_VERSION.to_owned())];
         if !self.betas.is_empty() {
             headers.push(("anthropic-beta".to_owned(), self.betas.join(",")));
         }
-        headers.extend(self.headers);
+        headers.append(&mut self.settings.headers);
+        self.settings.headers = headers;
+        let conn =
+            self.settings
+                .connect_with_key(NAME, AuthScheme::Header("x-api-key"), API_KEY_ENV)?;
+        if self.default_max_tokens == 0 {
+            return Err(
+                Error::new(ErrorKind::Config, "default_max_tokens must be at least 1")
+                    .with_provider(NAME),
+            );
+        }
         Ok(AnthropicClient {
             inner: Arc::new(Inner {
-                conn: Connection {
-                    provider: NAME,
-                    base_url: self.base_url.trim_end_matches('/').to_owned(),
-                    key: Some(key),
-                    auth: AuthScheme::Header("x-api-key"),
-                    headers,
-                    http,
-                    request_timeout: self.request_timeout,
-                    stream_timeouts: self.stream_timeouts,
-                },
+                conn,
                 default_max_tokens: self.default_max_tokens,
                 betas: self.betas,
             }),
@@ -215,28 +184,29 @@ impl AnthropicClient {
         request_body(req, self.inner.default_max_tokens, stream)
     }
 
-    async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
-        self.inner.conn.send(rb, http_error).await
-    }
-
     async fn post_messages(
         &self,
         req: &ChatRequest,
         stream: bool,
     ) -> Result<reqwest::Response, Error> {
         let body = self.request_body(req, stream)?;
-        let rb = self
-            .inner
+        self.inner
             .conn
-            .post_json("/v1/messages", &body, &req.extra_headers, stream)?;
-        self.send(rb).await
+            .send_json(
+                "/v1/messages",
+                &body,
+                &req.extra_headers,
+                stream,
+                http_error,
+            )
+            .await
     }
 }
 
 /// A whole response body → the canonical response (an error object in a 200 body is an
 /// error).
 fn decode_message(bytes: &[u8]) -> Result<ChatResponse, Error> {
-    let v: Value = serde_json::from_slice(bytes).map_err(|e| decode_error(NAME, &e, bytes))?;
+    let v: Value = parse_json(NAME, bytes)?;
     if v.get("type").and_then(Value::as_str) == Some("error") {
         return Err(event_error(&v));
     }
@@ -272,21 +242,15 @@ impl ChatProvider for AnthropicClient {
         let mut out = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let mut rb = self
-                .inner
-                .conn
-                .request(Method::GET, "/v1/models", &BTreeMap::new())?
+            let conn = &self.inner.conn;
+            let mut rb = conn
+                .get("/v1/models", &BTreeMap::new())?
                 .query(&[("limit", "1000")]);
             if let Some(a) = &after {
                 rb = rb.query(&[("after_id", a.as_str())]);
             }
-            if let Some(t) = self.inner.conn.request_timeout {
-                rb = rb.timeout(t);
-            }
-            let resp = self.send(rb).await?;
-            let bytes = read_body(NAME, resp).await?;
-            let page: ModelPage =
-                serde_json::from_slice(&bytes).map_err(|e| decode_error(NAME, &e, &bytes))?;
+            let resp = conn.send(rb, http_error).await?;
+            let page: ModelPage = parse_json(NAME, &read_body(NAME, resp).await?)?;
             for mut m in page.data {
                 let Some(Value::String(id)) = m.remove("id") else {
                     continue;

@@ -3,12 +3,13 @@
 
 use std::collections::VecDeque;
 
-use futures_util::StreamExt as _;
 use llm_router_core::{
     ChatChunk, ChatStream, ChunkChoice, Delta, Error, ErrorKind, FinishReason, FunctionCallDelta,
     ReasoningDetail, Role, ToolCallDelta, ToolType,
 };
-use llm_router_http::{ByteStream, SseEvent, SseStream, decode_error, sse_events};
+use llm_router_http::{
+    ByteStream, ChunkParser, EventFlow, SseEvent, decode_error, parse_chunks, sse_events,
+};
 use serde_json::Value;
 
 use crate::NAME;
@@ -33,19 +34,12 @@ enum Block {
 }
 
 struct State {
-    events: SseStream,
     id: String,
     model: String,
     usage: WireUsage,
     blocks: Vec<(u32, Block)>,
     tool_calls: u32,
     pending: VecDeque<ChatChunk>,
-    done: bool,
-}
-
-enum Flow {
-    Continue,
-    Stop,
 }
 
 /// Parses Anthropic's Messages stream from raw body bytes. Spawns nothing; dropping the stream
@@ -73,50 +67,36 @@ enum Flow {
 /// [`ErrorKind::StreamInterrupted`].
 pub fn chat_chunks(bytes: ByteStream) -> ChatStream {
     let state = State {
-        events: sse_events(NAME, bytes),
         id: String::new(),
         model: String::new(),
         usage: WireUsage::default(),
         blocks: Vec::new(),
         tool_calls: 0,
         pending: VecDeque::new(),
-        done: false,
     };
-    Box::pin(futures_util::stream::unfold(state, |mut st| async move {
-        loop {
-            if let Some(chunk) = st.pending.pop_front() {
-                return Some((Ok(chunk), st));
-            }
-            if st.done {
-                return None;
-            }
-            let ev = match st.events.next().await {
-                Some(Ok(ev)) => ev,
-                Some(Err(e)) => {
-                    st.done = true;
-                    return Some((Err(e), st));
-                }
-                None => {
-                    st.done = true;
-                    let err = Error::new(
-                        ErrorKind::StreamInterrupted,
-                        "the stream ended before message_stop",
-                    )
-                    .with_provider(NAME);
-                    return Some((Err(err), st));
-                }
-            };
-            match st.handle(&ev) {
-                Ok(Flow::Continue) => {}
-                Ok(Flow::Stop) => st.done = true,
-                Err(e) => {
-                    st.done = true;
-                    st.pending.clear();
-                    return Some((Err(e), st));
-                }
-            }
-        }
-    }))
+    parse_chunks(sse_events(NAME, bytes), state)
+}
+
+impl ChunkParser for State {
+    type Event = SseEvent;
+
+    fn on_event(&mut self, ev: &SseEvent) -> Result<EventFlow, Error> {
+        self.handle(ev)
+    }
+
+    fn queue(&mut self) -> &mut VecDeque<ChatChunk> {
+        &mut self.pending
+    }
+
+    fn end(&mut self) -> Option<Error> {
+        Some(
+            Error::new(
+                ErrorKind::StreamInterrupted,
+                "the stream ended before message_stop",
+            )
+            .with_provider(NAME),
+        )
+    }
 }
 
 impl State {
@@ -178,10 +158,10 @@ impl State {
             .map(|(_, b)| b)
     }
 
-    fn handle(&mut self, ev: &SseEvent) -> Result<Flow, Error> {
+    fn handle(&mut self, ev: &SseEvent) -> Result<EventFlow, Error> {
         let data = ev.data.trim();
         if data.is_empty() {
-            return Ok(Flow::Continue);
+            return Ok(EventFlow::Continue);
         }
         let mut v: Value =
             serde_json::from_str(data).map_err(|e| decode_error(NAME, &e, data.as_bytes()))?;
@@ -245,10 +225,10 @@ impl State {
                 };
                 self.pending.push_back(c);
             }
-            StreamEvent::MessageStop => return Ok(Flow::Stop),
+            StreamEvent::MessageStop => return Ok(EventFlow::Stop),
             StreamEvent::Ping | StreamEvent::Other => {}
         }
-        Ok(Flow::Continue)
+        Ok(EventFlow::Continue)
     }
 
     fn block_start(&mut self, index: u32, block: ResponseBlock) {

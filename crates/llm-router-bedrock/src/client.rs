@@ -13,7 +13,7 @@ use llm_router_core::{
     EmbeddingRequest, EmbeddingResponse, Error, ErrorKind, Usage,
 };
 use llm_router_http::reqwest::{self, header::HeaderValue};
-use llm_router_http::{AuthScheme, Connection, StreamTimeouts, read_body};
+use llm_router_http::{AuthScheme, Connection, ConnectionSettings, StreamTimeouts, read_body};
 use serde_json::{Map, Value};
 
 use crate::auth::{Auth, AwsCredentials, sign_post};
@@ -52,14 +52,12 @@ impl fmt::Debug for BedrockClient {
 /// Builds a [`BedrockClient`]; start from [`crate::builder`].
 #[derive(Debug)]
 pub struct BedrockBuilder {
+    /// The key is the Bedrock API key; the base URL is set at build (it may come from the
+    /// region).
+    settings: ConnectionSettings,
     credentials: Option<AwsCredentials>,
-    api_key: Option<ApiKey>,
     region: Option<String>,
     base_url: Option<String>,
-    http: Option<reqwest::Client>,
-    headers: Vec<(String, String)>,
-    request_timeout: Option<Duration>,
-    stream_timeouts: StreamTimeouts,
     embedding_api: Option<EmbeddingApi>,
     embedding_concurrency: usize,
 }
@@ -75,14 +73,10 @@ impl BedrockBuilder {
     /// 8 Titan embedding calls at a time.
     pub fn new() -> Self {
         Self {
+            settings: ConnectionSettings::new(""),
             credentials: None,
-            api_key: None,
             region: None,
             base_url: None,
-            http: None,
-            headers: Vec::new(),
-            request_timeout: Some(Duration::from_secs(600)),
-            stream_timeouts: StreamTimeouts::new(Some(Duration::from_secs(300)), None),
             embedding_api: None,
             embedding_concurrency: 8,
         }
@@ -97,7 +91,7 @@ impl BedrockBuilder {
     /// Uses a Bedrock API key (`Authorization: Bearer`) instead of SigV4; it wins over
     /// credentials when both are set.
     pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
-        self.api_key = Some(key.into());
+        self.settings.key = Some(key.into());
         self
     }
 
@@ -116,25 +110,25 @@ impl BedrockBuilder {
 
     /// Uses this HTTP client instead of the shared one.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+        self.settings.http = Some(client);
         self
     }
 
     /// Adds a header sent (unsigned) with every request.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        self.settings.headers.push((name.into(), value.into()));
         self
     }
 
     /// Deadline of a non-streaming request (default 600 s; `None` for none).
     pub fn request_timeout(mut self, t: Option<Duration>) -> Self {
-        self.request_timeout = t;
+        self.settings.request_timeout = t;
         self
     }
 
     /// Idle and total limits of streams (default: 300 s idle, no total).
     pub fn stream_timeouts(mut self, t: StreamTimeouts) -> Self {
-        self.stream_timeouts = t;
+        self.settings.stream_timeouts = t;
         self
     }
 
@@ -153,13 +147,13 @@ impl BedrockBuilder {
 
     /// Builds the client. Fails with [`ErrorKind::Config`] without credentials or API key,
     /// without a region when SigV4 or the default endpoint needs one, or with a bad base URL.
-    pub fn build(self) -> Result<BedrockClient, Error> {
+    pub fn build(mut self) -> Result<BedrockClient, Error> {
         let config = |msg: String| Error::new(ErrorKind::Config, msg).with_provider(NAME);
         let region = self
             .region
             .map(|r| r.trim().to_owned())
             .filter(|r| !r.is_empty());
-        let auth = match (self.api_key, self.credentials) {
+        let auth = match (self.settings.key.take(), self.credentials) {
             (Some(k), _) => {
                 if HeaderValue::from_str(&format!("Bearer {}", k.expose())).is_err() {
                     return Err(config(
@@ -189,31 +183,16 @@ impl BedrockBuilder {
                 "SigV4 signing needs a region (set AWS_REGION)".to_owned(),
             ));
         }
-        if reqwest::Url::parse(&base_url).is_err() {
-            return Err(config(format!(
-                "invalid base URL for bedrock: {base_url:?}"
-            )));
-        }
-        let http = match self.http {
-            Some(c) => c,
-            None => llm_router_http::shared_client()?,
-        };
-        let key = match &auth {
+        self.settings.base_url = base_url;
+        // With SigV4 the connection sends no key: each request is signed instead.
+        self.settings.key = match &auth {
             Auth::Bearer(k) => Some(k.clone()),
             Auth::SigV4(_) => None,
         };
+        let conn = self.settings.connect(NAME, AuthScheme::Bearer)?;
         Ok(BedrockClient {
             inner: Arc::new(Inner {
-                conn: Connection {
-                    provider: NAME,
-                    base_url,
-                    key,
-                    auth: AuthScheme::Bearer,
-                    headers: self.headers,
-                    http,
-                    request_timeout: self.request_timeout,
-                    stream_timeouts: self.stream_timeouts,
-                },
+                conn,
                 auth,
                 region: region.unwrap_or_default(),
                 embedding_api: self.embedding_api,

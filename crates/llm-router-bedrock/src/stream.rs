@@ -2,15 +2,13 @@
 //! tests can split a transcript at every byte offset. See [`chat_chunks`].
 
 use std::collections::VecDeque;
-use std::pin::Pin;
 
 use aws_smithy_types::event_stream::Message;
-use futures_util::{Stream, StreamExt as _};
 use llm_router_core::{
     ChatChunk, ChatStream, ChunkChoice, Delta, Error, ErrorKind, FinishReason, FunctionCallDelta,
     ReasoningDetail, Role, ToolCallDelta, ToolType,
 };
-use llm_router_http::{ByteStream, decode_error};
+use llm_router_http::{ByteStream, ChunkParser, EventFlow, decode_error, parse_chunks};
 use serde::de::DeserializeOwned;
 use serde_json::Map;
 
@@ -20,10 +18,7 @@ use crate::error::stream_exception;
 use crate::eventstream::{frames, header};
 use crate::wire::{BlockDelta, BlockStart, MessageStop, Metadata};
 
-type Frames = Pin<Box<dyn Stream<Item = Result<Message, Error>> + Send>>;
-
 struct State {
-    frames: Frames,
     id: String,
     /// `messageStart` seen and its role not yet sent (it rides on the first chunk, so an
     /// exception before any content is still an error before content).
@@ -32,7 +27,6 @@ struct State {
     tools: Vec<(u32, u32)>,
     pending: VecDeque<ChatChunk>,
     stopped: bool,
-    done: bool,
 }
 
 /// Parses a ConverseStream body (binary event stream). Spawns nothing; `id` becomes every
@@ -53,46 +47,34 @@ struct State {
 /// names. A stream that ends before `metadata` ends with [`ErrorKind::StreamInterrupted`].
 pub fn chat_chunks(bytes: ByteStream, id: String) -> ChatStream {
     let state = State {
-        frames: Box::pin(frames(bytes)),
         id,
         role_pending: false,
         tools: Vec::new(),
         pending: VecDeque::new(),
         stopped: false,
-        done: false,
     };
-    Box::pin(futures_util::stream::unfold(state, |mut st| async move {
-        loop {
-            if let Some(chunk) = st.pending.pop_front() {
-                return Some((Ok(chunk), st));
-            }
-            if st.done {
-                return None;
-            }
-            let frame = match st.frames.next().await {
-                Some(Ok(f)) => f,
-                Some(Err(e)) => {
-                    st.done = true;
-                    return Some((Err(e), st));
-                }
-                None => {
-                    st.done = true;
-                    let what = if st.stopped {
-                        "the stream ended before its metadata event"
-                    } else {
-                        "the stream ended before messageStop"
-                    };
-                    let err = Error::new(ErrorKind::StreamInterrupted, what).with_provider(NAME);
-                    return Some((Err(err), st));
-                }
-            };
-            if let Err(e) = st.handle(&frame) {
-                st.done = true;
-                st.pending.clear();
-                return Some((Err(e), st));
-            }
-        }
-    }))
+    parse_chunks(frames(bytes), state)
+}
+
+impl ChunkParser for State {
+    type Event = Message;
+
+    fn on_event(&mut self, frame: &Message) -> Result<EventFlow, Error> {
+        self.handle(frame)
+    }
+
+    fn queue(&mut self) -> &mut VecDeque<ChatChunk> {
+        &mut self.pending
+    }
+
+    fn end(&mut self) -> Option<Error> {
+        let what = if self.stopped {
+            "the stream ended before its metadata event"
+        } else {
+            "the stream ended before messageStop"
+        };
+        Some(Error::new(ErrorKind::StreamInterrupted, what).with_provider(NAME))
+    }
 }
 
 fn parse<T: DeserializeOwned>(payload: &[u8]) -> Result<T, Error> {
@@ -137,7 +119,7 @@ impl State {
         );
     }
 
-    fn handle(&mut self, m: &Message) -> Result<(), Error> {
+    fn handle(&mut self, m: &Message) -> Result<EventFlow, Error> {
         let payload = m.payload().as_ref();
         match header(m, ":message-type").unwrap_or("event") {
             "exception" => {
@@ -237,10 +219,10 @@ impl State {
                     extra,
                     ..ChatChunk::default()
                 });
-                self.done = true;
+                return Ok(EventFlow::Stop);
             }
             _ => {}
         }
-        Ok(())
+        Ok(EventFlow::Continue)
     }
 }

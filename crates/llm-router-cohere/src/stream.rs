@@ -3,12 +3,13 @@
 
 use std::collections::VecDeque;
 
-use futures_util::StreamExt as _;
 use llm_router_core::{
     ChatChunk, ChatStream, ChunkChoice, Delta, Error, ErrorKind, FinishReason, FunctionCallDelta,
     Role, ToolCallDelta, ToolType,
 };
-use llm_router_http::{ByteStream, SseEvent, SseStream, decode_error, sse_events};
+use llm_router_http::{
+    ByteStream, ChunkParser, EventFlow, SseEvent, decode_error, parse_chunks, sse_events,
+};
 use serde_json::Value;
 
 use crate::NAME;
@@ -17,13 +18,11 @@ use crate::error::stream_error;
 use crate::wire::StreamEvent;
 
 struct State {
-    events: SseStream,
     id: String,
     tool_calls: u32,
     tool_plan: String,
     citations: Vec<Value>,
     pending: VecDeque<ChatChunk>,
-    done: bool,
 }
 
 /// Parses Cohere's `/v2/chat` stream from raw body bytes. Spawns nothing.
@@ -43,48 +42,35 @@ struct State {
 /// stream that ends before `message-end` ends with [`ErrorKind::StreamInterrupted`].
 pub fn chat_chunks(bytes: ByteStream) -> ChatStream {
     let state = State {
-        events: sse_events(NAME, bytes),
         id: String::new(),
         tool_calls: 0,
         tool_plan: String::new(),
         citations: Vec::new(),
         pending: VecDeque::new(),
-        done: false,
     };
-    Box::pin(futures_util::stream::unfold(state, |mut st| async move {
-        loop {
-            if let Some(chunk) = st.pending.pop_front() {
-                return Some((Ok(chunk), st));
-            }
-            if st.done {
-                return None;
-            }
-            let ev = match st.events.next().await {
-                Some(Ok(ev)) => ev,
-                Some(Err(e)) => {
-                    st.done = true;
-                    return Some((Err(e), st));
-                }
-                None => {
-                    st.done = true;
-                    let err = Error::new(
-                        ErrorKind::StreamInterrupted,
-                        "the stream ended before message-end",
-                    )
-                    .with_provider(NAME);
-                    return Some((Err(err), st));
-                }
-            };
-            match st.handle(&ev) {
-                Ok(()) => {}
-                Err(e) => {
-                    st.done = true;
-                    st.pending.clear();
-                    return Some((Err(e), st));
-                }
-            }
-        }
-    }))
+    parse_chunks(sse_events(NAME, bytes), state)
+}
+
+impl ChunkParser for State {
+    type Event = SseEvent;
+
+    fn on_event(&mut self, ev: &SseEvent) -> Result<EventFlow, Error> {
+        self.handle(ev)
+    }
+
+    fn queue(&mut self) -> &mut VecDeque<ChatChunk> {
+        &mut self.pending
+    }
+
+    fn end(&mut self) -> Option<Error> {
+        Some(
+            Error::new(
+                ErrorKind::StreamInterrupted,
+                "the stream ended before message-end",
+            )
+            .with_provider(NAME),
+        )
+    }
 }
 
 impl State {
@@ -118,10 +104,10 @@ impl State {
         }
     }
 
-    fn handle(&mut self, ev: &SseEvent) -> Result<(), Error> {
+    fn handle(&mut self, ev: &SseEvent) -> Result<EventFlow, Error> {
         let data = ev.data.trim();
         if data.is_empty() || data == "[DONE]" {
-            return Ok(());
+            return Ok(EventFlow::Continue);
         }
         let mut v: Value =
             serde_json::from_str(data).map_err(|e| decode_error(NAME, &e, data.as_bytes()))?;
@@ -232,10 +218,10 @@ impl State {
                     };
                     self.pending.push_back(c);
                 }
-                self.done = true;
+                return Ok(EventFlow::Stop);
             }
             _ => {}
         }
-        Ok(())
+        Ok(EventFlow::Continue)
     }
 }

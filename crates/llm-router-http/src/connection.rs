@@ -165,6 +165,20 @@ impl Connection {
         send_checked(self.provider, rb, self.key.as_ref(), classify).await
     }
 
+    /// [`Connection::post_json`] sent with [`Connection::send`]: the successful response to a
+    /// JSON `POST`, or the error `classify` makes of any other answer (key redacted).
+    pub async fn send_json<B: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        body: &B,
+        extra_headers: &BTreeMap<String, String>,
+        stream: bool,
+        classify: impl FnOnce(u16, &HeaderMap, &[u8]) -> Error,
+    ) -> Result<reqwest::Response, Error> {
+        let rb = self.post_json(path, body, extra_headers, stream)?;
+        self.send(rb, classify).await
+    }
+
     /// Reads and parses a JSON body; a decode error quotes the body's start, key redacted.
     pub async fn read_json<T: DeserializeOwned>(
         &self,
@@ -363,6 +377,26 @@ mod tests {
         let e = read_checked("not json").await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode);
         assert!(e.message().contains("not json"), "{}", e.message());
+    }
+
+    #[tokio::test]
+    async fn send_json_posts_and_returns_the_success() {
+        let c = conn(&serve_once("[3]").await);
+        let resp = c
+            .send_json("/x", &[1], &BTreeMap::new(), false, |_, _, _| {
+                panic!("a 200 is not classified")
+            })
+            .await
+            .unwrap();
+        let got: Vec<u32> = c.read_json(resp).await.unwrap();
+        assert_eq!(got, [3]);
+        let e = conn("http://127.0.0.1:1")
+            .send_json("/x", &[1], &BTreeMap::new(), false, |_, _, _| {
+                panic!("no answer to classify")
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Connection);
     }
 
     fn chunks(items: Vec<Result<ChatChunk, Error>>) -> ChatStream {

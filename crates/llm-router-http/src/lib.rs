@@ -3,7 +3,8 @@
 //! One pooled reqwest client (rustls with the `ring` provider, never OpenSSL), JSON sending,
 //! server-sent-event decoding (`eventsource-stream`), the mapping of HTTP status and error
 //! bodies to [`llm_router_core::ErrorKind`] (classification lives here, once), `Retry-After`
-//! parsing, stream idle/total timeouts, and the stream rules of [`start_stream`].
+//! parsing, stream idle/total timeouts, the stream rules of [`start_stream`], and the event
+//! loop of native stream parsers ([`parse_chunks`]).
 //!
 //! # Example
 //!
@@ -21,6 +22,7 @@
 //! ```
 
 mod body;
+mod chunk_parser;
 mod classify;
 mod client;
 mod connection;
@@ -31,6 +33,7 @@ mod stream_guard;
 mod timeout;
 
 pub use body::{ByteStream, byte_stream, decode_error, parse_json, read_body, send, send_checked};
+pub use chunk_parser::{ChunkParser, EventFlow, parse_chunks};
 pub use classify::{
     ErrorBody, classify, error_from_body, error_in_body, kind_for, kind_for_event, transport_error,
 };

@@ -1,11 +1,13 @@
 //! What a native client's builder collects before it has a [`Connection`]: key, base URL,
 //! headers, HTTP client and timeouts, with the defaults every native client uses. The builder
 //! keeps its own setters (their docs say how its provider uses each value) and its own checks
-//! (whether a key is required); the settings hold the values and make the connection.
+//! (whether a key is required; [`ConnectionSettings::connect_with_key`] is the usual one); the
+//! settings hold the values and make the connection.
 
 use std::time::Duration;
 
 use llm_router_core::{ApiKey, Error, ErrorKind};
+use reqwest::header::HeaderValue;
 
 use crate::client::shared_client;
 use crate::connection::{AuthScheme, Connection};
@@ -69,6 +71,32 @@ impl ConnectionSettings {
             stream_timeouts: self.stream_timeouts,
         })
     }
+
+    /// [`ConnectionSettings::connect`] for a client that cannot work without a key: fails with
+    /// [`ErrorKind::Config`] when there is none (`no API key for <provider> (set <key_env>)`)
+    /// or when it cannot be sent as `auth` says (not a valid header value), before the base
+    /// URL is checked.
+    pub fn connect_with_key(
+        self,
+        provider: &'static str,
+        auth: AuthScheme,
+        key_env: &str,
+    ) -> Result<Connection, Error> {
+        let config = |msg: String| Error::new(ErrorKind::Config, msg).with_provider(provider);
+        let Some(key) = &self.key else {
+            return Err(config(format!("no API key for {provider} (set {key_env})")));
+        };
+        let value = match &auth {
+            AuthScheme::Bearer => HeaderValue::from_str(&format!("Bearer {}", key.expose())),
+            AuthScheme::Header(_) => HeaderValue::from_str(key.expose()),
+        };
+        if value.is_err() {
+            return Err(config(format!(
+                "the API key for {provider} is not a valid header value"
+            )));
+        }
+        self.connect(provider, auth)
+    }
 }
 
 #[cfg(test)]
@@ -96,5 +124,37 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::Config);
         assert_eq!(e.message(), "invalid base URL for p: \"not a url\"");
         assert_eq!(e.provider(), Some("p"));
+    }
+
+    #[test]
+    fn connect_with_key_requires_a_sendable_key_before_the_url() {
+        let e = ConnectionSettings::new("not a url")
+            .connect_with_key("p", AuthScheme::Bearer, "P_KEY")
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert_eq!(e.message(), "no API key for p (set P_KEY)");
+        assert_eq!(e.provider(), Some("p"));
+
+        for auth in [AuthScheme::Bearer, AuthScheme::Header("x-api-key")] {
+            let mut s = ConnectionSettings::new("not a url");
+            s.key = Some(ApiKey::new("bad\nkey"));
+            let e = s.connect_with_key("p", auth, "P_KEY").unwrap_err();
+            assert_eq!(e.message(), "the API key for p is not a valid header value");
+            assert!(!e.message().contains("bad"));
+        }
+
+        let mut s = ConnectionSettings::new("not a url");
+        s.key = Some(ApiKey::new("k"));
+        let e = s
+            .clone()
+            .connect_with_key("p", AuthScheme::Bearer, "P_KEY")
+            .unwrap_err();
+        assert_eq!(e.message(), "invalid base URL for p: \"not a url\"");
+        s.base_url = "http://h/".into();
+        let c = s
+            .connect_with_key("p", AuthScheme::Header("x-api-key"), "P_KEY")
+            .unwrap();
+        assert_eq!(c.base_url, "http://h");
+        assert_eq!(c.auth, AuthScheme::Header("x-api-key"));
     }
 }

@@ -10,7 +10,9 @@ use llm_router_core::{
     ChatChunk, ChatStream, ChunkChoice, Delta, Error, ErrorKind, FinishReason, FunctionCallDelta,
     Role, ToolCallDelta, ToolType,
 };
-use llm_router_http::{ByteStream, SseEvent, SseStream, decode_error, sse_events};
+use llm_router_http::{
+    ByteStream, ChunkParser, EventFlow, SseEvent, decode_error, parse_chunks, sse_events,
+};
 use serde_json::Value;
 
 use crate::NAME;
@@ -19,7 +21,6 @@ use crate::error::event_error;
 use crate::wire::StreamChunk;
 
 struct State {
-    events: SseStream,
     /// The body's last four bytes (to tell a close at an event boundary from a cut).
     tail: Arc<AtomicU32>,
     id: String,
@@ -31,7 +32,6 @@ struct State {
     call_named: bool,
     completed: bool,
     pending: VecDeque<ChatChunk>,
-    done: bool,
 }
 
 /// Parses the Llama API's native stream from raw body bytes. Spawns nothing.
@@ -62,7 +62,6 @@ pub fn chat_chunks(bytes: ByteStream) -> ChatStream {
         item
     }));
     let state = State {
-        events: sse_events(NAME, bytes),
         tail,
         id: String::new(),
         started: false,
@@ -71,42 +70,34 @@ pub fn chat_chunks(bytes: ByteStream) -> ChatStream {
         call_named: false,
         completed: false,
         pending: VecDeque::new(),
-        done: false,
     };
-    Box::pin(futures_util::stream::unfold(state, |mut st| async move {
-        loop {
-            if let Some(chunk) = st.pending.pop_front() {
-                return Some((Ok(chunk), st));
-            }
-            if st.done {
-                return None;
-            }
-            let ev = match st.events.next().await {
-                Some(Ok(ev)) => ev,
-                Some(Err(e)) => {
-                    st.done = true;
-                    return Some((Err(e), st));
-                }
-                None => {
-                    st.done = true;
-                    if st.completed && st.at_boundary() {
-                        return None;
-                    }
-                    let err = Error::new(
-                        ErrorKind::StreamInterrupted,
-                        "the stream ended before its complete event",
-                    )
-                    .with_provider(NAME);
-                    return Some((Err(err), st));
-                }
-            };
-            if let Err(e) = st.handle(&ev) {
-                st.done = true;
-                st.pending.clear();
-                return Some((Err(e), st));
-            }
+    parse_chunks(sse_events(NAME, bytes), state)
+}
+
+impl ChunkParser for State {
+    type Event = SseEvent;
+
+    fn on_event(&mut self, ev: &SseEvent) -> Result<EventFlow, Error> {
+        self.handle(ev)?;
+        Ok(EventFlow::Continue)
+    }
+
+    fn queue(&mut self) -> &mut VecDeque<ChatChunk> {
+        &mut self.pending
+    }
+
+    fn end(&mut self) -> Option<Error> {
+        if self.completed && self.at_boundary() {
+            return None;
         }
-    }))
+        Some(
+            Error::new(
+                ErrorKind::StreamInterrupted,
+                "the stream ended before its complete event",
+            )
+            .with_provider(NAME),
+        )
+    }
 }
 
 impl State {

@@ -46,7 +46,8 @@ use llm_router_core::{
 };
 use llm_router_http::reqwest::header::HeaderMap;
 use llm_router_http::{
-    AuthScheme, Connection, StreamTimeouts, classify, read_body, reqwest, start_stream,
+    AuthScheme, Connection, ConnectionSettings, StreamTimeouts, classify, read_body, reqwest,
+    start_stream,
 };
 use serde_json::Value;
 
@@ -90,17 +91,13 @@ pub fn parse_stream(bytes: llm_router_http::ByteStream, model: &str) -> ChatStre
 /// `.access_token(…)`.
 pub fn builder() -> Builder {
     Builder {
-        base_url: DEFAULT_BASE_URL.to_owned(),
+        settings: ConnectionSettings::new(DEFAULT_BASE_URL),
         token_url: None,
         api_key: None,
         secret_key: None,
         access_token: None,
         margin: DEFAULT_REFRESH_MARGIN,
         token_timeout: Duration::from_secs(10),
-        headers: Vec::new(),
-        http: None,
-        request_timeout: Some(Duration::from_secs(600)),
-        stream_timeouts: StreamTimeouts::new(Some(Duration::from_secs(300)), None),
     }
 }
 
@@ -128,23 +125,20 @@ pub fn from_env() -> Result<Client, Error> {
 
 /// Builds a legacy [`Client`].
 pub struct Builder {
-    base_url: String,
+    /// No key (the token goes in the query); the base URL is the host, without the API prefix.
+    settings: ConnectionSettings,
     token_url: Option<String>,
     api_key: Option<ApiKey>,
     secret_key: Option<ApiKey>,
     access_token: Option<ApiKey>,
     margin: Duration,
     token_timeout: Duration,
-    headers: Vec<(String, String)>,
-    http: Option<reqwest::Client>,
-    request_timeout: Option<Duration>,
-    stream_timeouts: StreamTimeouts,
 }
 
 impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Builder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.settings.base_url)
             .field("token_url", &self.token_url)
             .field("api_key", &self.api_key)
             .field("secret_key", &self.secret_key)
@@ -177,7 +171,7 @@ impl Builder {
     /// Overrides the base URL (proxies, tests); the token endpoint moves with it unless set
     /// with [`Builder::token_url`].
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into().trim_end_matches('/').to_owned();
+        self.settings.base_url = url.into().trim_end_matches('/').to_owned();
         self
     }
 
@@ -202,31 +196,31 @@ impl Builder {
 
     /// Adds a header sent with every model request.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        self.settings.headers.push((name.into(), value.into()));
         self
     }
 
     /// Uses this HTTP client instead of the shared one.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+        self.settings.http = Some(client);
         self
     }
 
     /// Deadline of a non-streaming request (default 600 s; `None` for none).
     pub fn request_timeout(mut self, t: Option<Duration>) -> Self {
-        self.request_timeout = t;
+        self.settings.request_timeout = t;
         self
     }
 
     /// Idle and total limits of streams (default: 300 s idle, no total).
     pub fn stream_timeouts(mut self, t: StreamTimeouts) -> Self {
-        self.stream_timeouts = t;
+        self.settings.stream_timeouts = t;
         self
     }
 
     /// Builds the client. Fails with [`ErrorKind::Config`] without an API key + secret key
     /// pair or an access token, with only one of the pair, or with an invalid URL.
-    pub fn build(self) -> Result<Client, Error> {
+    pub fn build(mut self) -> Result<Client, Error> {
         let config = |m: String| Error::new(ErrorKind::Config, m).with_provider(PROVIDER);
         let credentials = match (self.api_key, self.secret_key) {
             (Some(api_key), Some(secret_key)) => Some(Credentials {
@@ -249,34 +243,22 @@ impl Builder {
         }
         let token_url = self
             .token_url
-            .unwrap_or_else(|| format!("{}{TOKEN_PATH}", self.base_url));
-        for url in [&self.base_url, &token_url] {
+            .unwrap_or_else(|| format!("{}{TOKEN_PATH}", self.settings.base_url));
+        for url in [&self.settings.base_url, &token_url] {
             if reqwest::Url::parse(url).is_err() {
                 return Err(config(format!("invalid URL for ernie: {url:?}")));
             }
         }
-        let http = match self.http {
-            Some(c) => c,
-            None => llm_router_http::shared_client()?,
-        };
+        self.settings.base_url.push_str(API_PREFIX);
+        let conn = self.settings.connect(PROVIDER, AuthScheme::Bearer)?;
         let tokens = TokenSource::new(
             credentials,
             self.access_token,
             token_url,
-            http.clone(),
+            conn.http.clone(),
             self.token_timeout,
             self.margin,
         );
-        let conn = Connection {
-            provider: PROVIDER,
-            base_url: format!("{}{API_PREFIX}", self.base_url),
-            key: None,
-            auth: AuthScheme::Bearer,
-            headers: self.headers,
-            http,
-            request_timeout: self.request_timeout,
-            stream_timeouts: self.stream_timeouts,
-        };
         Ok(Client {
             inner: Arc::new(Inner { conn, tokens }),
         })
