@@ -111,14 +111,10 @@ pub fn builder() -> OpenAiCompatBuilder {
 /// A client configured from the environment: `AI21_API_KEY` (required) and `AI21_BASE_URL`
 /// (optional).
 pub fn from_env() -> Result<Ai21Client, Error> {
-    let mut b = builder().api_key_from_env(API_KEY_ENV);
-    if let Some(url) = std::env::var(BASE_URL_ENV)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-    {
-        b = b.base_url(url.trim());
-    }
-    b.build()
+    builder()
+        .api_key_from_env(API_KEY_ENV)
+        .base_url_from_env(BASE_URL_ENV)
+        .build()
 }
 
 /// One grounding document: its text, an optional id and optional string metadata (an object

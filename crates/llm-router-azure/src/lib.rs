@@ -69,11 +69,9 @@ mod hooks;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use llm_router_core::{ApiKey, Capabilities, Error, ErrorKind, ProviderInfo};
-use llm_router_http::{StreamTimeouts, reqwest};
-use llm_router_openai_compat::{Auth, Dialect, OpenAiCompatBuilder, Quirks};
+use llm_router_openai_compat::{Auth, Dialect, OpenAiCompatBuilder, Quirks, env_var};
 
 use crate::hooks::AzureHooks;
 
@@ -188,13 +186,6 @@ pub fn builder() -> AzureBuilder {
     }
 }
 
-fn env(var: &str) -> Option<String> {
-    std::env::var(var)
-        .ok()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
 /// A client configured from the environment: `AZURE_OPENAI_ENDPOINT` (or
 /// `AZURE_OPENAI_BASE_URL`; required), `AZURE_OPENAI_API_KEY` or else `AZURE_OPENAI_AD_TOKEN`
 /// (one required), and `AZURE_OPENAI_API_VERSION` / `OPENAI_API_VERSION` (optional, default
@@ -202,14 +193,14 @@ fn env(var: &str) -> Option<String> {
 pub fn from_env() -> Result<AzureClient, Error> {
     let mut b = builder().api_key_from_env(API_KEY_ENV);
     if b.key.is_none()
-        && let Some(t) = env(AD_TOKEN_ENV)
+        && let Some(t) = env_var(AD_TOKEN_ENV)
     {
         b = b.entra_token(t);
     }
-    if let Some(url) = env(ENDPOINT_ENV).or_else(|| env(BASE_URL_ENV)) {
+    if let Some(url) = env_var(ENDPOINT_ENV).or_else(|| env_var(BASE_URL_ENV)) {
         b = b.endpoint(url);
     }
-    if let Some(v) = env(AZURE_API_VERSION_ENV).or_else(|| env(API_VERSION_ENV)) {
+    if let Some(v) = env_var(AZURE_API_VERSION_ENV).or_else(|| env_var(API_VERSION_ENV)) {
         b = b.api_version(v);
     }
     b.build()
@@ -304,35 +295,15 @@ impl AzureBuilder {
         self
     }
 
-    /// Adds a header sent with every request.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.inner = self.inner.header(name, value);
-        self
-    }
-
-    /// Uses this HTTP client instead of the shared one.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.inner = self.inner.http_client(client);
-        self
-    }
-
-    /// Deadline of a non-streaming request (default 600 s; `None` for none).
-    pub fn request_timeout(mut self, t: Option<Duration>) -> Self {
-        self.inner = self.inner.request_timeout(t);
-        self
-    }
-
-    /// Idle and total limits of streams (default: 300 s idle, no total).
-    pub fn stream_timeouts(mut self, t: StreamTimeouts) -> Self {
-        self.inner = self.inner.stream_timeouts(t);
-        self
-    }
-
-    /// Changes the dialect in place (quirks). Applied before Azure's URL and auth hooks are
-    /// installed, which replace any hooks set here.
-    pub fn map_dialect(mut self, f: impl FnOnce(Dialect) -> Dialect) -> Self {
-        self.inner = self.inner.map_dialect(f);
-        self
+    llm_router_openai_compat::forward_builder_setters! {
+        inner =>
+        header,
+        http_client,
+        request_timeout,
+        stream_timeouts,
+        /// Changes the dialect in place (quirks). Applied before Azure's URL and auth hooks are
+        /// installed, which replace any hooks set here.
+        map_dialect,
     }
 
     /// Builds the client. Fails with [`ErrorKind::Config`] without an endpoint, without a

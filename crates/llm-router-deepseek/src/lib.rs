@@ -67,6 +67,7 @@ use std::sync::Arc;
 use llm_router_core::{Capabilities, Error, FinishReason, Message, ProviderInfo};
 use llm_router_openai_compat::{
     Dialect, DialectHooks, Endpoint, MaxTokensField, OpenAiCompatBuilder, Quirks,
+    strip_reasoning_details,
 };
 use serde_json::Value;
 
@@ -131,14 +132,10 @@ pub fn builder() -> OpenAiCompatBuilder {
 /// A client configured from the environment: `DEEPSEEK_API_KEY` (required) and
 /// `DEEPSEEK_BASE_URL` (optional; [`BETA_BASE_URL`] for prefix completion).
 pub fn from_env() -> Result<DeepSeekClient, Error> {
-    let mut b = builder().api_key_from_env(API_KEY_ENV);
-    if let Some(url) = std::env::var(BASE_URL_ENV)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-    {
-        b = b.base_url(url.trim());
-    }
-    b.build()
+    builder()
+        .api_key_from_env(API_KEY_ENV)
+        .base_url_from_env(BASE_URL_ENV)
+        .build()
 }
 
 /// The last message of a chat prefix completion: an assistant message with `"prefix": true`,
@@ -160,13 +157,7 @@ struct DeepSeekHooks;
 impl DialectHooks for DeepSeekHooks {
     /// `reasoning_details` is another vendor's shape; DeepSeek only knows `reasoning_content`.
     fn prepare_body(&self, endpoint: Endpoint, body: &mut Value) -> Result<(), Error> {
-        if endpoint == Endpoint::ChatCompletions
-            && let Some(Value::Array(messages)) = body.get_mut("messages")
-        {
-            for m in messages.iter_mut().filter_map(Value::as_object_mut) {
-                m.remove("reasoning_details");
-            }
-        }
+        strip_reasoning_details(endpoint, body);
         Ok(())
     }
 

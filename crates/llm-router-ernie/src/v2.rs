@@ -18,13 +18,13 @@
 //!   [`ChatRequest::extra`](llm_router_core::ChatRequest::extra). `GET /models` is not served.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use llm_router_core::{ApiKey, Error};
+use llm_router_core::Error;
 use llm_router_http::reqwest::header::HeaderMap;
-use llm_router_http::{ErrorBody, StreamTimeouts, error_from_body, reqwest};
+use llm_router_http::{ErrorBody, error_from_body};
 use llm_router_openai_compat::{
-    Dialect, DialectHooks, Endpoint, MaxTokensField, OpenAiCompatBuilder, Quirks,
+    Dialect, DialectHooks, Endpoint, MaxTokensField, OpenAiCompatBuilder, Quirks, env_var,
+    rename_finish_reason,
 };
 use serde_json::Value;
 
@@ -70,7 +70,6 @@ pub fn dialect() -> Dialect {
 pub fn builder() -> Builder {
     Builder {
         inner: OpenAiCompatBuilder::new(dialect()),
-        key: None,
     }
 }
 
@@ -80,44 +79,22 @@ pub fn from_env() -> Result<Client, Error> {
     let mut b = builder()
         .api_key_from_env(SDK_API_KEY_ENV)
         .api_key_from_env(API_KEY_ENV);
-    if let Some(id) = env(APP_ID_ENV) {
+    if let Some(id) = env_var(APP_ID_ENV) {
         b = b.app_id(id);
     }
-    if let Some(url) = env(BASE_URL_ENV) {
+    if let Some(url) = env_var(BASE_URL_ENV) {
         b = b.base_url(url);
     }
     b.build()
-}
-
-fn env(var: &str) -> Option<String> {
-    std::env::var(var)
-        .ok()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
 }
 
 /// Builds a v2 [`Client`].
 #[derive(Debug)]
 pub struct Builder {
     inner: OpenAiCompatBuilder,
-    key: Option<ApiKey>,
 }
 
 impl Builder {
-    /// Sets the API key.
-    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
-        self.key = Some(key.into());
-        self
-    }
-
-    /// Reads the API key from `var` if it is set.
-    pub fn api_key_from_env(mut self, var: &str) -> Self {
-        if let Some(k) = ApiKey::from_env(var) {
-            self.key = Some(k);
-        }
-        self
-    }
-
     /// Sends `appid: <id>` with every request (the Qianfan application to bill and to take
     /// quotas from; without it Baidu uses the account's default application).
     pub fn app_id(mut self, id: impl Into<String>) -> Self {
@@ -125,53 +102,29 @@ impl Builder {
         self
     }
 
-    /// Overrides the base URL (proxies, tests).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.inner = self.inner.base_url(url);
-        self
-    }
-
-    /// Adds a header sent with every request.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.inner = self.inner.header(name, value);
-        self
-    }
-
-    /// Uses this HTTP client instead of the shared one.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.inner = self.inner.http_client(client);
-        self
-    }
-
-    /// Deadline of a non-streaming request (default 600 s; `None` for none).
-    pub fn request_timeout(mut self, t: Option<Duration>) -> Self {
-        self.inner = self.inner.request_timeout(t);
-        self
-    }
-
-    /// Idle and total limits of streams (default: 300 s idle, no total).
-    pub fn stream_timeouts(mut self, t: StreamTimeouts) -> Self {
-        self.inner = self.inner.stream_timeouts(t);
-        self
-    }
-
-    /// Changes the dialect in place (quirks, hooks).
-    pub fn map_dialect(mut self, f: impl FnOnce(Dialect) -> Dialect) -> Self {
-        self.inner = self.inner.map_dialect(f);
-        self
+    llm_router_openai_compat::forward_builder_setters! {
+        inner =>
+        api_key,
+        api_key_from_env,
+        base_url,
+        header,
+        http_client,
+        request_timeout,
+        stream_timeouts,
+        map_dialect,
     }
 
     /// Builds the client. Fails with [`ErrorKind::Config`](llm_router_core::ErrorKind::Config)
     /// without a key or with an invalid base URL.
     pub fn build(self) -> Result<Client, Error> {
-        let Some(key) = self.key else {
+        if self.inner.configured_api_key().is_none() {
             return Err(Error::new(
                 llm_router_core::ErrorKind::Config,
                 format!("no API key for ernie (set {API_KEY_ENV} or {SDK_API_KEY_ENV})"),
             )
             .with_provider(PROVIDER));
-        };
-        self.inner.api_key(key).build()
+        }
+        self.inner.build()
     }
 }
 
@@ -181,19 +134,7 @@ struct QianfanV2Hooks;
 impl DialectHooks for QianfanV2Hooks {
     /// `finish_reason: "normal"` → `stop`, the raw value kept in `native_finish_reason`.
     fn normalize_response(&self, endpoint: Endpoint, body: &mut Value) -> Result<(), Error> {
-        if endpoint != Endpoint::ChatCompletions {
-            return Ok(());
-        }
-        let Some(choices) = body.get_mut("choices").and_then(Value::as_array_mut) else {
-            return Ok(());
-        };
-        for c in choices.iter_mut().filter_map(Value::as_object_mut) {
-            if c.get("finish_reason").and_then(Value::as_str) == Some(FINISH_NORMAL) {
-                c.insert("finish_reason".into(), Value::from("stop"));
-                c.entry("native_finish_reason")
-                    .or_insert_with(|| Value::from(FINISH_NORMAL));
-            }
-        }
+        rename_finish_reason(endpoint, body, FINISH_NORMAL, "stop");
         Ok(())
     }
 

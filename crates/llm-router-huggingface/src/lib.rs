@@ -126,14 +126,9 @@ pub fn builder() -> OpenAiCompatBuilder {
 /// A client configured from the environment: `HF_TOKEN` (or `HUGGINGFACE_API_KEY`; required)
 /// and `HF_BASE_URL` (optional; embeddings use the same host without `/v1`).
 pub fn from_env() -> Result<HuggingFaceClient, Error> {
-    let mut b = builder()
+    builder()
         .api_key_from_env(ALT_API_KEY_ENV)
-        .api_key_from_env(API_KEY_ENV);
-    if let Some(url) = std::env::var(BASE_URL_ENV)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-    {
-        b = b.base_url(url.trim());
-    }
-    b.build()
+        .api_key_from_env(API_KEY_ENV)
+        .base_url_from_env(BASE_URL_ENV)
+        .build()
 }

@@ -2,7 +2,7 @@
 //! its tool-call id format, and its finish reasons.
 
 use llm_router_core::{Error, ErrorKind};
-use llm_router_openai_compat::{DialectHooks, Endpoint};
+use llm_router_openai_compat::{DialectHooks, Endpoint, has_finish_reason, rename_finish_reason};
 use serde_json::{Map, Value};
 
 use crate::{FINISH_ERROR, FINISH_MODEL_LENGTH, PROVIDER, mistral_tool_call_id};
@@ -94,33 +94,14 @@ impl DialectHooks for MistralHooks {
     /// `finish_reason: "model_length"` (the model's context is full) → `length`, the raw value
     /// kept in the choice's `native_finish_reason`.
     fn normalize_response(&self, endpoint: Endpoint, body: &mut Value) -> Result<(), Error> {
-        if endpoint != Endpoint::ChatCompletions {
-            return Ok(());
-        }
-        let Some(choices) = body.get_mut("choices").and_then(Value::as_array_mut) else {
-            return Ok(());
-        };
-        for c in choices.iter_mut().filter_map(Value::as_object_mut) {
-            if c.get("finish_reason").and_then(Value::as_str) == Some(FINISH_MODEL_LENGTH) {
-                c.insert("finish_reason".into(), Value::from("length"));
-                c.entry("native_finish_reason")
-                    .or_insert_with(|| Value::from(FINISH_MODEL_LENGTH));
-            }
-        }
+        rename_finish_reason(endpoint, body, FINISH_MODEL_LENGTH, "length");
         Ok(())
     }
 
     /// `finish_reason: "error"`: generation failed on Mistral's side, so the answer is
     /// incomplete — an error (retryable), not a finish.
     fn event_error(&self, event: &Value) -> Option<Error> {
-        let failed = event
-            .get("choices")
-            .and_then(Value::as_array)
-            .is_some_and(|cs| {
-                cs.iter()
-                    .any(|c| c.get("finish_reason").and_then(Value::as_str) == Some(FINISH_ERROR))
-            });
-        failed.then(|| {
+        has_finish_reason(event, FINISH_ERROR).then(|| {
             Error::new(
                 ErrorKind::ProviderUnavailable,
                 "Mistral's generation failed (finish_reason error)",

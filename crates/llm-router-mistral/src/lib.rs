@@ -142,14 +142,10 @@ pub fn builder() -> OpenAiCompatBuilder {
 /// A client configured from the environment: `MISTRAL_API_KEY` (required) and
 /// `MISTRAL_BASE_URL` (optional).
 pub fn from_env() -> Result<MistralClient, Error> {
-    let mut b = builder().api_key_from_env(API_KEY_ENV);
-    if let Some(url) = std::env::var(BASE_URL_ENV)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-    {
-        b = b.base_url(url.trim());
-    }
-    b.build()
+    builder()
+        .api_key_from_env(API_KEY_ENV)
+        .base_url_from_env(BASE_URL_ENV)
+        .build()
 }
 
 /// Whether `id` is a valid Mistral tool-call id: exactly 9 ASCII letters or digits.

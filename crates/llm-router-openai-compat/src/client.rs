@@ -81,10 +81,23 @@ impl OpenAiCompatBuilder {
         self
     }
 
+    /// The API key set so far, if any (for preset builders that check it before building).
+    pub fn configured_api_key(&self) -> Option<&ApiKey> {
+        self.key.as_ref()
+    }
+
     /// Overrides the base URL (proxies, self-hosted servers, tests).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.dialect.base_url = url.into();
         self
+    }
+
+    /// Overrides the base URL with the value of `var`, trimmed, if it is set and not blank.
+    pub fn base_url_from_env(self, var: &str) -> Self {
+        match crate::preset::env_var(var) {
+            Some(url) => self.base_url(url),
+            None => self,
+        }
     }
 
     /// Adds a header sent with every request.

@@ -66,12 +66,10 @@
 //! [`InputType::Document`]: llm_router_core::InputType::Document
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use llm_router_core::{ApiKey, Capabilities, Error, ProviderInfo};
-use llm_router_http::{StreamTimeouts, reqwest};
+use llm_router_core::{Capabilities, Error, ProviderInfo};
 use llm_router_openai_compat::{
-    Dialect, DialectHooks, Endpoint, MaxTokensField, OpenAiCompatBuilder, Quirks,
+    Dialect, DialectHooks, Endpoint, MaxTokensField, OpenAiCompatBuilder, Quirks, env_var,
 };
 use serde_json::Value;
 
@@ -137,23 +135,16 @@ pub fn builder() -> OpenRouterBuilder {
 /// `OPENROUTER_BASE_URL`, `OPENROUTER_APP_URL` and `OPENROUTER_APP_NAME` (optional).
 pub fn from_env() -> Result<OpenRouterClient, Error> {
     let mut b = builder().api_key_from_env(API_KEY_ENV);
-    if let Some(url) = env(BASE_URL_ENV) {
+    if let Some(url) = env_var(BASE_URL_ENV) {
         b = b.base_url(url);
     }
-    if let Some(url) = env(APP_URL_ENV) {
+    if let Some(url) = env_var(APP_URL_ENV) {
         b = b.app_url(url);
     }
-    if let Some(name) = env(APP_NAME_ENV) {
+    if let Some(name) = env_var(APP_NAME_ENV) {
         b = b.app_name(name);
     }
     b.build()
-}
-
-fn env(var: &str) -> Option<String> {
-    std::env::var(var)
-        .ok()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
 }
 
 /// Builds an [`OpenRouterClient`]: the shared builder plus OpenRouter's attribution headers.
@@ -163,22 +154,16 @@ pub struct OpenRouterBuilder {
 }
 
 impl OpenRouterBuilder {
-    /// Sets the API key.
-    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
-        self.inner = self.inner.api_key(key);
-        self
-    }
-
-    /// Reads the API key from `var` if it is set.
-    pub fn api_key_from_env(mut self, var: &str) -> Self {
-        self.inner = self.inner.api_key_from_env(var);
-        self
-    }
-
-    /// Overrides the base URL (proxies, tests).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.inner = self.inner.base_url(url);
-        self
+    llm_router_openai_compat::forward_builder_setters! {
+        inner =>
+        api_key,
+        api_key_from_env,
+        base_url,
+        header,
+        http_client,
+        request_timeout,
+        stream_timeouts,
+        map_dialect,
     }
 
     /// Your app's URL, sent as `HTTP-Referer` so OpenRouter attributes usage to it.
@@ -191,36 +176,6 @@ impl OpenRouterBuilder {
         let name = name.into();
         self.header("X-OpenRouter-Title", name.clone())
             .header("X-Title", name)
-    }
-
-    /// Adds a header sent with every request.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.inner = self.inner.header(name, value);
-        self
-    }
-
-    /// Uses this HTTP client instead of the shared one.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.inner = self.inner.http_client(client);
-        self
-    }
-
-    /// Deadline of a non-streaming request (default 600 s; `None` for none).
-    pub fn request_timeout(mut self, t: Option<Duration>) -> Self {
-        self.inner = self.inner.request_timeout(t);
-        self
-    }
-
-    /// Idle and total limits of streams (default: 300 s idle, no total).
-    pub fn stream_timeouts(mut self, t: StreamTimeouts) -> Self {
-        self.inner = self.inner.stream_timeouts(t);
-        self
-    }
-
-    /// Changes the dialect in place (quirks, hooks).
-    pub fn map_dialect(mut self, f: impl FnOnce(Dialect) -> Dialect) -> Self {
-        self.inner = self.inner.map_dialect(f);
-        self
     }
 
     /// The shared builder underneath.

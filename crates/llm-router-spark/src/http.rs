@@ -8,14 +8,13 @@
 //! the kind its number says (see the crate docs), as is an `{"error": …}` object.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use llm_router_core::{ApiKey, Error, ErrorKind};
 use llm_router_http::reqwest::header::HeaderMap;
-use llm_router_http::{ErrorBody, StreamTimeouts, error_from_body, reqwest};
+use llm_router_http::{ErrorBody, error_from_body};
 use llm_router_openai_compat::{
     Dialect, DialectHooks, Endpoint, MaxTokensField, OpenAiCompatBuilder, OpenAiCompatClient,
-    Quirks,
+    Quirks, env_var,
 };
 use serde_json::Value;
 
@@ -67,11 +66,8 @@ pub fn builder() -> Builder {
 /// `SPARKAI_BASE_URL` (optional, e.g. [`X2_BASE_URL`]).
 pub fn from_env() -> Result<Client, Error> {
     let mut b = builder().api_password_from_env(crate::API_PASSWORD_ENV);
-    if let Some(url) = std::env::var(crate::BASE_URL_ENV)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-    {
-        b = b.base_url(url.trim());
+    if let Some(url) = env_var(crate::BASE_URL_ENV) {
+        b = b.base_url(url);
     }
     b.build()
 }
@@ -100,40 +96,15 @@ impl Builder {
         self
     }
 
-    /// Overrides the base URL ([`X1_BASE_URL`], [`X2_BASE_URL`], proxies, tests).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.inner = self.inner.base_url(url);
-        self
-    }
-
-    /// Adds a header sent with every request.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.inner = self.inner.header(name, value);
-        self
-    }
-
-    /// Uses this HTTP client instead of the shared one.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.inner = self.inner.http_client(client);
-        self
-    }
-
-    /// Deadline of a non-streaming request (default 600 s; `None` for none).
-    pub fn request_timeout(mut self, t: Option<Duration>) -> Self {
-        self.inner = self.inner.request_timeout(t);
-        self
-    }
-
-    /// Idle and total limits of streams (default: 300 s idle, no total).
-    pub fn stream_timeouts(mut self, t: StreamTimeouts) -> Self {
-        self.inner = self.inner.stream_timeouts(t);
-        self
-    }
-
-    /// Changes the dialect in place (quirks, hooks).
-    pub fn map_dialect(mut self, f: impl FnOnce(Dialect) -> Dialect) -> Self {
-        self.inner = self.inner.map_dialect(f);
-        self
+    llm_router_openai_compat::forward_builder_setters! {
+        inner =>
+        /// Overrides the base URL ([`X1_BASE_URL`], [`X2_BASE_URL`], proxies, tests).
+        base_url,
+        header,
+        http_client,
+        request_timeout,
+        stream_timeouts,
+        map_dialect,
     }
 
     /// Builds the client; [`ErrorKind::Config`] without a password or with an invalid URL.

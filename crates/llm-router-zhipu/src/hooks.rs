@@ -3,7 +3,9 @@
 
 use llm_router_core::{ApiKey, Error, ErrorKind};
 use llm_router_http::reqwest::header::HeaderMap;
-use llm_router_openai_compat::{DialectHooks, Endpoint};
+use llm_router_openai_compat::{
+    DialectHooks, Endpoint, has_finish_reason, rename_finish_reason, strip_reasoning_details,
+};
 use serde_json::Value;
 
 use crate::PROVIDER;
@@ -41,32 +43,14 @@ impl DialectHooks for ZhipuHooks {
 
     /// `reasoning_details` is another vendor's shape; Zhipu takes `reasoning_content` back.
     fn prepare_body(&self, endpoint: Endpoint, body: &mut Value) -> Result<(), Error> {
-        if endpoint == Endpoint::ChatCompletions
-            && let Some(Value::Array(messages)) = body.get_mut("messages")
-        {
-            for m in messages.iter_mut().filter_map(Value::as_object_mut) {
-                m.remove("reasoning_details");
-            }
-        }
+        strip_reasoning_details(endpoint, body);
         Ok(())
     }
 
     /// `finish_reason: "sensitive"` → `content_filter`, the raw value kept in the choice's
     /// `native_finish_reason`.
     fn normalize_response(&self, endpoint: Endpoint, body: &mut Value) -> Result<(), Error> {
-        if endpoint != Endpoint::ChatCompletions {
-            return Ok(());
-        }
-        let Some(choices) = body.get_mut("choices").and_then(Value::as_array_mut) else {
-            return Ok(());
-        };
-        for c in choices.iter_mut().filter_map(Value::as_object_mut) {
-            if c.get("finish_reason").and_then(Value::as_str) == Some(FINISH_SENSITIVE) {
-                c.insert("finish_reason".into(), Value::from("content_filter"));
-                c.entry("native_finish_reason")
-                    .or_insert_with(|| Value::from(FINISH_SENSITIVE));
-            }
-        }
+        rename_finish_reason(endpoint, body, FINISH_SENSITIVE, "content_filter");
         Ok(())
     }
 
@@ -81,15 +65,7 @@ impl DialectHooks for ZhipuHooks {
         if let Some(e) = map_event_error(event) {
             return Some(e);
         }
-        let failed = event
-            .get("choices")
-            .and_then(Value::as_array)
-            .is_some_and(|cs| {
-                cs.iter().any(|c| {
-                    c.get("finish_reason").and_then(Value::as_str) == Some(FINISH_NETWORK_ERROR)
-                })
-            });
-        failed.then(|| {
+        has_finish_reason(event, FINISH_NETWORK_ERROR).then(|| {
             Error::new(
                 ErrorKind::ProviderUnavailable,
                 "Zhipu's model inference failed (finish_reason network_error)",

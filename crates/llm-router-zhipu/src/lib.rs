@@ -75,11 +75,9 @@ mod hooks;
 mod jwt;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use llm_router_core::{ApiKey, Capabilities, Error, ErrorKind, ProviderInfo};
-use llm_router_http::{StreamTimeouts, reqwest};
-use llm_router_openai_compat::{Dialect, MaxTokensField, OpenAiCompatBuilder, Quirks};
+use llm_router_core::{Capabilities, Error, ErrorKind, ProviderInfo};
+use llm_router_openai_compat::{Dialect, MaxTokensField, OpenAiCompatBuilder, Quirks, env_var};
 
 use crate::hooks::ZhipuHooks;
 
@@ -141,7 +139,6 @@ pub fn dialect() -> Dialect {
 pub fn builder() -> ZhipuBuilder {
     ZhipuBuilder {
         inner: OpenAiCompatBuilder::new(dialect()),
-        key: None,
         use_jwt: false,
     }
 }
@@ -153,11 +150,8 @@ pub fn from_env() -> Result<ZhipuClient, Error> {
     let mut b = builder()
         .api_key_from_env(SDK_API_KEY_ENV)
         .api_key_from_env(API_KEY_ENV);
-    if let Some(url) = std::env::var(BASE_URL_ENV)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-    {
-        b = b.base_url(url.trim());
+    if let Some(url) = env_var(BASE_URL_ENV) {
+        b = b.base_url(url);
     }
     b.build()
 }
@@ -166,25 +160,10 @@ pub fn from_env() -> Result<ZhipuClient, Error> {
 #[derive(Debug)]
 pub struct ZhipuBuilder {
     inner: OpenAiCompatBuilder,
-    key: Option<ApiKey>,
     use_jwt: bool,
 }
 
 impl ZhipuBuilder {
-    /// Sets the API key (`{id}.{secret}`).
-    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
-        self.key = Some(key.into());
-        self
-    }
-
-    /// Reads the API key from `var` if it is set.
-    pub fn api_key_from_env(mut self, var: &str) -> Self {
-        if let Some(k) = ApiKey::from_env(var) {
-            self.key = Some(k);
-        }
-        self
-    }
-
     /// Sends a signed JWT instead of the key itself (default `false`: the key as a bearer
     /// token, which Zhipu accepts). The key must then be `{id}.{secret}`.
     pub fn use_jwt(mut self, yes: bool) -> Self {
@@ -192,57 +171,37 @@ impl ZhipuBuilder {
         self
     }
 
-    /// Overrides the base URL ([`INTERNATIONAL_BASE_URL`], proxies, tests).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.inner = self.inner.base_url(url);
-        self
-    }
-
-    /// Adds a header sent with every request.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.inner = self.inner.header(name, value);
-        self
-    }
-
-    /// Uses this HTTP client instead of the shared one.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.inner = self.inner.http_client(client);
-        self
-    }
-
-    /// Deadline of a non-streaming request (default 600 s; `None` for none).
-    pub fn request_timeout(mut self, t: Option<Duration>) -> Self {
-        self.inner = self.inner.request_timeout(t);
-        self
-    }
-
-    /// Idle and total limits of streams (default: 300 s idle, no total).
-    pub fn stream_timeouts(mut self, t: StreamTimeouts) -> Self {
-        self.inner = self.inner.stream_timeouts(t);
-        self
-    }
-
-    /// Changes the dialect in place (quirks, hooks). Applied before the JWT choice.
-    pub fn map_dialect(mut self, f: impl FnOnce(Dialect) -> Dialect) -> Self {
-        self.inner = self.inner.map_dialect(f);
-        self
+    llm_router_openai_compat::forward_builder_setters! {
+        inner =>
+        /// Sets the API key (`{id}.{secret}`).
+        api_key,
+        api_key_from_env,
+        /// Overrides the base URL ([`INTERNATIONAL_BASE_URL`], proxies, tests).
+        base_url,
+        header,
+        http_client,
+        request_timeout,
+        stream_timeouts,
+        /// Changes the dialect in place (quirks, hooks). Applied before the JWT choice.
+        map_dialect,
     }
 
     /// Builds the client. Fails with [`ErrorKind::Config`] without a key, with an invalid
     /// base URL, or — with JWT auth — with a key that is not `{id}.{secret}`.
     pub fn build(self) -> Result<ZhipuClient, Error> {
-        let Some(key) = self.key else {
+        let Some(key) = self.inner.configured_api_key() else {
             return Err(Error::new(
                 ErrorKind::Config,
                 format!("no API key for zhipu (set {API_KEY_ENV} or {SDK_API_KEY_ENV})"),
             )
             .with_provider(PROVIDER));
         };
-        let mut inner = self.inner;
-        if self.use_jwt {
-            jwt::split_key(&key)?;
-            inner = inner.map_dialect(|d| d.with_hooks(Arc::new(ZhipuHooks::new(true))));
+        if !self.use_jwt {
+            return self.inner.build();
         }
-        inner.api_key(key).build()
+        jwt::split_key(key)?;
+        self.inner
+            .map_dialect(|d| d.with_hooks(Arc::new(ZhipuHooks::new(true))))
+            .build()
     }
 }
