@@ -114,16 +114,23 @@ fn start_gateway(rt: &tokio::runtime::Runtime, upstream: SocketAddr) -> Gateway 
     let url = format!("http://{addr}/health/ready");
     let startup = rt.block_on(async {
         loop {
-            if let Ok(r) = client.get(&url).send().await {
-                if r.status().is_success() {
-                    return started.elapsed();
-                }
+            if let Ok(r) = client.get(&url).send().await
+                && r.status().is_success()
+            {
+                return started.elapsed();
             }
-            assert!(started.elapsed() < Duration::from_secs(20), "gateway not ready in 20 s");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "gateway not ready in 20 s"
+            );
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
     });
-    Gateway { child, addr, startup }
+    Gateway {
+        child,
+        addr,
+        startup,
+    }
 }
 
 fn config_toml(upstream: SocketAddr) -> String {
@@ -161,12 +168,13 @@ struct Load {
     elapsed: Duration,
 }
 
-async fn load(client: &reqwest::Client, url: &str, duration: Duration) -> Load {
+/// `workers` connections, each sending requests back to back for `duration`.
+async fn load(client: &reqwest::Client, url: &str, duration: Duration, workers: usize) -> Load {
     let url: Arc<str> = url.into();
     let deadline = Instant::now() + duration;
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..CONCURRENCY {
+    for _ in 0..workers {
         let client = client.clone();
         let url = url.clone();
         tasks.push(tokio::spawn(async move {
@@ -194,7 +202,11 @@ async fn load(client: &reqwest::Client, url: &str, duration: Duration) -> Load {
     }
     let elapsed = started.elapsed();
     latencies.sort();
-    Load { requests: latencies.len(), latencies, elapsed }
+    Load {
+        requests: latencies.len(),
+        latencies,
+        elapsed,
+    }
 }
 
 fn pct(sorted: &[Duration], p: f64) -> Duration {
@@ -256,14 +268,16 @@ fn main() {
     let direct_url = format!("http://{upstream}/v1/chat/completions");
     let gw_url = format!("http://{}/v1/chat/completions", gateway.addr);
 
-    let (direct, via, direct_ttft, via_ttft) = rt.block_on(async {
-        load(&client, &direct_url, WARMUP).await;
-        load(&client, &gw_url, WARMUP).await;
-        let direct = load(&client, &direct_url, MEASURE).await;
-        let via = load(&client, &gw_url, MEASURE).await;
+    let (direct, via, direct_one, via_one, direct_ttft, via_ttft) = rt.block_on(async {
+        load(&client, &direct_url, WARMUP, CONCURRENCY).await;
+        load(&client, &gw_url, WARMUP, CONCURRENCY).await;
+        let direct = load(&client, &direct_url, MEASURE, CONCURRENCY).await;
+        let via = load(&client, &gw_url, MEASURE, CONCURRENCY).await;
+        let direct_one = load(&client, &direct_url, MEASURE, 1).await;
+        let via_one = load(&client, &gw_url, MEASURE, 1).await;
         let direct_ttft = ttft(&client, &direct_url).await;
         let via_ttft = ttft(&client, &gw_url).await;
-        (direct, via, direct_ttft, via_ttft)
+        (direct, via, direct_one, via_one, direct_ttft, via_ttft)
     });
     let pid = gateway.child.id();
     let rss = rss_kib(pid, "VmRSS:");
@@ -279,21 +293,31 @@ fn main() {
             us(pct(&l.latencies, 0.999)),
         )
     };
-    let added_p50 = us(pct(&via.latencies, 0.5)) - us(pct(&direct.latencies, 0.5));
-    let added_p99 = us(pct(&via.latencies, 0.99)) - us(pct(&direct.latencies, 0.99));
+    let added = |via: &Load, direct: &Load, p: f64| {
+        us(pct(&via.latencies, p)) - us(pct(&direct.latencies, p))
+    };
+    let added_p50 = added(&via, &direct, 0.5);
+    let added_p99 = added(&via, &direct, 0.99);
+    let one_p50 = added(&via_one, &direct_one, 0.5);
+    let one_p99 = added(&via_one, &direct_one, 0.99);
     let ttft_direct = us(pct(&direct_ttft, 0.5));
     let ttft_via = us(pct(&via_ttft, 0.5));
     let report = format!(
         "Measured {date} on this 2-core machine, {CONCURRENCY} concurrent keep-alive connections, \
 {measure} s per side after {warm} s warm-up; load generator, upstream and gateway share the cores.\n\n\
-| path | requests | req/s | p50 µs | p99 µs | p99.9 µs |\n|---|---|---|---|---|---|\n{}\n{}\n\n\
-- **Added latency:** p50 {added_p50:.0} µs, p99 {added_p99:.0} µs.\n\
+| path | requests | req/s | p50 µs | p99 µs | p99.9 µs |\n|---|---|---|---|---|---|\n{}\n{}\n{}\n{}\n\n\
+- **Added latency, one connection, back to back** (no queueing): p50 {one_p50:.0} µs, p99 {one_p99:.0} µs.\n\
+- **Added latency at saturation, 16 connections back to back**: p50 {added_p50:.0} µs, p99 {added_p99:.0} µs \
+— here all three processes compete for the 2 cores, so this is CPU queueing: latency = \
+16 ÷ throughput, and the gateway path does twice the HTTP work of the direct one.\n\
 - **Streaming time to first byte** (20-chunk SSE, {STREAM_SAMPLES} sequential requests, p50): \
 direct {ttft_direct:.0} µs, through the gateway {ttft_via:.0} µs (added {:.0} µs).\n\
 - **Gateway memory** after the run: RSS {:.1} MiB (peak {:.1} MiB).\n\
 - **Start-up to ready** (process spawn → `/health/ready` 200): {:.1} ms.\n",
-        row("direct to upstream", &direct),
-        row("through llm-router", &via),
+        row("16 conns, back to back: direct", &direct),
+        row("16 conns, back to back: through llm-router", &via),
+        row("1 conn, back to back: direct", &direct_one),
+        row("1 conn, back to back: through llm-router", &via_one),
         ttft_via - ttft_direct,
         rss as f64 / 1024.0,
         hwm as f64 / 1024.0,

@@ -60,7 +60,14 @@ fn run() -> Result<()> {
 /// made first and handed over in `LLM_ROUTER_BIN`.
 fn bench(root: &Path, args: &[OsString]) -> Result<()> {
     let mut build = cargo(root);
-    build.args(["build", "--release", "-p", "llm-router-cli", "--bin", "llm-router"]);
+    build.args([
+        "build",
+        "--release",
+        "-p",
+        "llm-router-cli",
+        "--bin",
+        "llm-router",
+    ]);
     run_status(&mut build, "cargo build --release -p llm-router-cli")?;
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
