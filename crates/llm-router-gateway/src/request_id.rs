@@ -42,9 +42,29 @@ impl IdGen {
             }
         }
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let id = format!("req_{:016x}{:012x}", self.prefix, n);
-        HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("req_invalid"))
+        let id = if n < 1 << 48 {
+            HeaderValue::from_bytes(&format_id(self.prefix, n))
+        } else {
+            HeaderValue::from_str(&format!("req_{:016x}{:012x}", self.prefix, n))
+        };
+        id.unwrap_or_else(|_| HeaderValue::from_static("req_invalid"))
     }
+}
+
+/// `req_` + `prefix` as 16 hex digits + the low 48 bits of `n` as 12 hex digits (what
+/// `format!("req_{:016x}{:012x}")` writes while `n` < 2^48), without the formatting machinery
+/// (it runs once per request).
+fn format_id(prefix: u64, n: u64) -> [u8; 32] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = *b"req_0000000000000000000000000000";
+    let digits = (0..16)
+        .rev()
+        .map(|i| (prefix >> (i * 4)) & 0xf)
+        .chain((0..12).rev().map(|i| (n >> (i * 4)) & 0xf));
+    for (slot, d) in out.iter_mut().skip(4).zip(digits) {
+        *slot = HEX.get(d as usize).copied().unwrap_or(b'0');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -69,5 +89,18 @@ mod tests {
             HeaderValue::from_str(&long).unwrap_or(HeaderValue::from_static("x")),
         );
         assert_eq!(ids.for_request(&h).len(), 32);
+    }
+
+    #[test]
+    fn ids_are_written_like_format() {
+        for (prefix, n) in [
+            (0, 0),
+            (u64::MAX, 0xffff_ffff_ffff),
+            (0x0123_4567_89ab_cdef, 42),
+            (0xfedc_ba98_7654_3210, 0x0000_dead_beef),
+        ] {
+            let want = format!("req_{prefix:016x}{n:012x}");
+            assert_eq!(format_id(prefix, n), want.as_bytes(), "{want}");
+        }
     }
 }

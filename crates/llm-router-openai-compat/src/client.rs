@@ -31,6 +31,9 @@ pub struct OpenAiCompatClient {
     http: reqwest::Client,
     request_timeout: Option<Duration>,
     stream_timeouts: StreamTimeouts,
+    /// The chat URL parsed once, when no hook can change it per request (parsing a URL costs
+    /// more than the rest of building the request).
+    chat_url: Option<reqwest::Url>,
 }
 
 impl fmt::Debug for OpenAiCompatClient {
@@ -159,12 +162,18 @@ impl OpenAiCompatBuilder {
             Some(c) => c,
             None => llm_router_http::shared_client()?,
         };
+        let chat_url = d
+            .hooks
+            .is_none()
+            .then(|| reqwest::Url::parse(&d.url(Endpoint::ChatCompletions, "")).ok())
+            .flatten();
         Ok(OpenAiCompatClient {
             dialect: Arc::new(self.dialect),
             key: self.key,
             http,
             request_timeout: self.request_timeout,
             stream_timeouts: self.stream_timeouts,
+            chat_url,
         })
     }
 }
@@ -188,8 +197,10 @@ impl OpenAiCompatClient {
         extra_headers: &std::collections::BTreeMap<String, String>,
     ) -> Result<reqwest::RequestBuilder, Error> {
         let d = &self.dialect;
-        let url = d.url(endpoint, model);
-        let mut rb = self.http.request(method, &url);
+        let mut rb = match (&self.chat_url, endpoint) {
+            (Some(url), Endpoint::ChatCompletions) => self.http.request(method, url.clone()),
+            _ => self.http.request(method, d.url(endpoint, model)),
+        };
         let custom = match (&self.key, &d.hooks) {
             (Some(k), Some(h)) => h.auth_header(k)?,
             _ => None,

@@ -44,8 +44,10 @@ pub fn decode<T: DeserializeOwned>(
     serde_json::from_value(v).map_err(|e| llm_router_http::decode_error(&dialect.name, &e, bytes))
 }
 
+/// Whether `needle` occurs in `haystack` (SIMD search: this runs on every response and every
+/// stream chunk).
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 /// Decodes a chat response.
@@ -94,6 +96,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.choices[0].delta.reasoning_content.as_deref(), Some("hmm"));
+    }
+
+    #[test]
+    fn contains_finds_what_windows_find() {
+        let needle = b"\"error\"";
+        for hay in [
+            &b""[..],
+            b"\"",
+            b"\"error",
+            b"\"error\"",
+            b"x\"error\"",
+            b"\"\"error\"",
+            b"{\"errors\":1,\"error\":2}",
+            b"{\"errors\":1}",
+            b"{\"a\":\"err\",\"b\":\"error\"}",
+            b"{\"a\":\"error \"}",
+            b"ends with \"erro",
+        ] {
+            let want = hay.windows(needle.len()).any(|w| w == needle);
+            assert_eq!(
+                contains(hay, needle),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(hay)
+            );
+        }
     }
 
     #[test]
