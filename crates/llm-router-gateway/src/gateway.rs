@@ -18,7 +18,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 use crate::builder::GatewayBuilder;
-use crate::routes::{self, chat, embeddings, health, images, messages, models};
+use crate::routes::{self, chat, count_tokens, embeddings, health, images, messages, models};
 use crate::state::Inner;
 
 /// The OpenAI-compatible gateway. Cheap to clone (one `Arc`).
@@ -53,9 +53,9 @@ impl Gateway {
     }
 
     /// The routes: `POST /v1/chat/completions`, `POST /v1/embeddings`,
-    /// `POST /v1/images/generations`, `POST /v1/messages`, `GET /v1/models`,
-    /// `GET /v1/models/{id}` (ids may contain `/`), `GET /health/live`, `GET /health/ready`,
-    /// `GET /metrics`, with the body limit applied.
+    /// `POST /v1/images/generations`, `POST /v1/messages`, `POST /v1/messages/count_tokens`,
+    /// `GET /v1/models`, `GET /v1/models/{id}` (ids may contain `/`), `GET /health/live`,
+    /// `GET /health/ready`, `GET /metrics`, with the body limit applied.
     ///
     /// The router has no fallback, so it merges into an app that has one;
     /// [`serve`](Self::serve) adds an OpenAI-shaped 404.
@@ -65,6 +65,7 @@ impl Gateway {
             .route("/v1/embeddings", post(embeddings::handle))
             .route("/v1/images/generations", post(images::handle))
             .route("/v1/messages", post(messages::handle))
+            .route("/v1/messages/count_tokens", post(count_tokens::handle))
             .route("/v1/models", get(models::list))
             .route("/v1/models/{*id}", get(models::get))
             .route("/health/live", get(health::live))

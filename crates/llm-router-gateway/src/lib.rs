@@ -16,6 +16,7 @@
 //! | `POST /v1/images/generations` | |
 //! | `GET /v1/models`, `GET /v1/models/{id}` | with keys: only the key's models |
 //! | `POST /v1/messages` | Anthropic's Messages API over the same chat models |
+//! | `POST /v1/messages/count_tokens` | `{"input_tokens": N}`, counted locally (exact for OpenAI models, an estimate for others) |
 //! | `GET /health/live`, `GET /health/ready` | no key needed |
 //! | `GET /metrics` | Prometheus text, no key needed |
 //!
@@ -24,7 +25,8 @@
 //! - **Bodies** parse into the canonical types; unknown fields land in `extra` and go to the
 //!   provider. Malformed JSON, wrong types, missing fields and invalid UTF-8 are 400s; a body
 //!   over the limit is a 413. All errors use OpenAI's shape
-//!   `{"error": {"message", "type", "param", "code"}}` (Anthropic's on `/v1/messages`).
+//!   `{"error": {"message", "type", "param", "code"}}` (Anthropic's on `/v1/messages` and
+//!   `/v1/messages/count_tokens`).
 //! - **Statuses**: unknown model 404 (`model_not_found`, checked before any stream starts);
 //!   missing or unknown key 401; a model the key may not use is also a **404**, like an
 //!   unknown one (a key does not learn which other models exist, and `/v1/models` lists only
@@ -47,6 +49,12 @@
 //!   goes into the request's extensions as the limiter's
 //!   [`CallerKey`](llm_router_limiter::CallerKey), so layers in your provider stacks can
 //!   scope by caller too.
+//! - **Token counts** (`/v1/messages/count_tokens`, which Claude Code calls) are computed by
+//!   the gateway with `llm-router-tokens` over the converted request, never asked upstream,
+//!   and do not count against the key's limits: OpenAI's accounting (per-message overhead,
+//!   the cookbook's tool overhead) with the encoding of the model sent upstream. Exact for
+//!   OpenAI model families; **an estimate for every other model** (Claude, Gemini, … have
+//!   tokenizers of their own). `max_tokens` is optional there, as on Anthropic.
 //! - **Request ids**: a sane `x-request-id` from the client is kept, else one is made; it is
 //!   echoed on every response and recorded on the request's tracing span.
 //! - **Shutdown** ([`Gateway::serve`]): stop accepting, report not ready, let in-flight

@@ -13,14 +13,16 @@ pub(crate) enum Route {
     Embeddings,
     Images,
     Messages,
+    CountTokens,
     Models,
 }
 
-const ROUTES: [Route; 5] = [
+const ROUTES: [Route; 6] = [
     Route::Chat,
     Route::Embeddings,
     Route::Images,
     Route::Messages,
+    Route::CountTokens,
     Route::Models,
 ];
 
@@ -31,6 +33,7 @@ impl Route {
             Self::Embeddings => "/v1/embeddings",
             Self::Images => "/v1/images/generations",
             Self::Messages => "/v1/messages",
+            Self::CountTokens => "/v1/messages/count_tokens",
             Self::Models => "/v1/models",
         }
     }

@@ -1,10 +1,13 @@
 //! Server-sent events: a provider's [`ChatStream`] written out chunk by chunk as it arrives.
 //!
-//! Nothing is collected: each chunk becomes one body frame the moment the provider yields it
-//! (hyper writes every frame out at once). Dropping the body — the client went away, or the
-//! server cut the connection after its shutdown grace — drops the provider's stream, which
-//! cancels the upstream request. The wire format is a [`StreamFormat`], so the Messages route
-//! reuses this writer with Anthropic's events.
+//! Nothing is collected: each chunk becomes one body frame the moment the provider yields it.
+//! hyper's HTTP/1.1 writer keeps buffering frames while the body has another one ready (up to
+//! 16) and writes them in one go, so after the first frame the body yields once: the headers
+//! and the first frame go out at once even when the upstream delivered a burst of chunks (the
+//! time to first byte does not wait for the burst to be re-encoded). Dropping the body — the
+//! client went away, or the server cut the connection after its shutdown grace — drops the
+//! provider's stream, which cancels the upstream request. The wire format is a
+//! [`StreamFormat`], so the Messages route reuses this writer with Anthropic's events.
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -89,12 +92,23 @@ enum Phase {
     Over,
 }
 
+/// Where the first frame is.
+enum First {
+    /// Not written yet.
+    Unsent,
+    /// Handed to hyper; the next poll yields once so hyper writes it out.
+    Sent,
+    /// Written out; frames follow as they are ready.
+    Flushed,
+}
+
 /// The response body of a stream.
 struct SseBody<F> {
     inner: ChatStream,
     format: F,
     alias: String,
     phase: Phase,
+    first: First,
     ctx: Ctx,
     _admitted: Admitted,
 }
@@ -108,6 +122,11 @@ impl<F: StreamFormat> Stream for SseBody<F> {
         loop {
             if matches!(this.phase, Phase::Over) {
                 return Poll::Ready(None);
+            }
+            if matches!(this.first, First::Sent) {
+                this.first = First::Flushed;
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
             }
             let mut out = Vec::new();
             match ready!(this.inner.poll_next_unpin(cx)) {
@@ -133,6 +152,9 @@ impl<F: StreamFormat> Stream for SseBody<F> {
                     this.format.finish(&mut out);
                     this.phase = Phase::Over;
                 }
+            }
+            if matches!(this.first, First::Unsent) {
+                this.first = First::Sent;
             }
             return Poll::Ready(Some(Ok(Bytes::from(out))));
         }
@@ -165,6 +187,7 @@ pub(crate) fn response<F: StreamFormat>(
         format,
         alias,
         phase: Phase::Streaming,
+        first: First::Unsent,
         ctx,
         _admitted: admitted,
     };
@@ -185,7 +208,59 @@ pub(crate) fn response<F: StreamFormat>(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use llm_router_core::{ErrorKind, Usage};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::http::HeaderMap;
+    use futures_util::task::{ArcWake, waker};
+    use llm_router_core::{ErrorKind, Usage, stream_from_chunks};
+
+    use crate::metrics::Route;
+
+    struct Wakes(AtomicUsize);
+
+    impl ArcWake for Wakes {
+        fn wake_by_ref(arc_self: &Arc<Self>) {
+            arc_self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn the_first_frame_goes_out_before_the_rest_of_a_burst() {
+        let gateway = crate::Gateway::builder().build();
+        let ctx = Ctx::begin(Arc::clone(&gateway.inner), Route::Chat, &HeaderMap::new());
+        let chunks = vec![
+            ChatChunk::text_delta("c", "m", "a"),
+            ChatChunk::text_delta("c", "m", "b"),
+        ];
+        let mut body = SseBody {
+            inner: stream_from_chunks(chunks),
+            format: OpenAiFormat {
+                include_usage: false,
+            },
+            alias: "x".into(),
+            phase: Phase::Streaming,
+            first: First::Unsent,
+            ctx,
+            _admitted: Admitted::default(),
+        };
+        let wakes = Arc::new(Wakes(AtomicUsize::new(0)));
+        let waker = waker(Arc::clone(&wakes));
+        let mut cx = Context::from_waker(&waker);
+        let mut next = || match Pin::new(&mut body).poll_next(&mut cx) {
+            Poll::Ready(Some(Ok(frame))) => Some(String::from_utf8(frame.to_vec()).unwrap()),
+            Poll::Ready(None) => Some(String::new()),
+            Poll::Pending => None,
+        };
+        assert!(next().unwrap().contains("\"content\":\"a\""));
+        // The chunk "b" is ready, but the body yields once (and wakes itself) first.
+        assert_eq!(next(), None);
+        assert_eq!(wakes.0.load(Ordering::SeqCst), 1);
+        assert!(next().unwrap().contains("\"content\":\"b\""));
+        assert_eq!(next().unwrap(), "data: [DONE]\n\n");
+        assert_eq!(next().unwrap(), "");
+        assert_eq!(wakes.0.load(Ordering::SeqCst), 1);
+    }
 
     #[test]
     fn openai_framing_and_usage_trimming() {

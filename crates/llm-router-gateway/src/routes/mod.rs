@@ -1,6 +1,7 @@
 //! The HTTP handlers, one file per API, and the request path they share.
 
 pub(crate) mod chat;
+pub(crate) mod count_tokens;
 pub(crate) mod embeddings;
 pub(crate) mod health;
 pub(crate) mod images;
