@@ -2,8 +2,7 @@
 //! Titan text embeddings (one text per call) and Cohere Embed (a list of texts per call).
 
 use llm_router_core::{
-    Embedding, EmbeddingData, EmbeddingInput, EmbeddingRequest, EncodingFormat, Error, ErrorKind,
-    InputType,
+    EmbeddingData, EmbeddingInput, EmbeddingRequest, EncodingFormat, Error, ErrorKind, InputType,
 };
 use serde_json::{Map, Value, json};
 
@@ -135,19 +134,7 @@ pub(crate) fn cohere_vectors(
 
 /// Vectors in input order → `data`, base64-encoded when asked.
 pub(crate) fn data(vectors: Vec<Vec<f32>>, format: Option<&EncodingFormat>) -> Vec<EmbeddingData> {
-    vectors
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let mut d = EmbeddingData::new(u32::try_from(i).unwrap_or(u32::MAX), v);
-            if matches!(format, Some(EncodingFormat::Base64))
-                && let Embedding::Float(f) = &d.embedding
-            {
-                d.embedding = Embedding::Base64(Embedding::encode_base64(f));
-            }
-            d
-        })
-        .collect()
+    EmbeddingData::list(vectors, format)
 }
 
 #[cfg(test)]

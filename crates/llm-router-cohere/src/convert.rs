@@ -1,10 +1,9 @@
 //! Pure conversions between the canonical (OpenAI-shaped) types and Cohere's v2 wire shapes.
 
 use llm_router_core::{
-    ChatRequest, ChatResponse, Choice, Content, ContentPart, Embedding, EmbeddingData,
-    EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EncodingFormat, Error, ErrorKind,
-    FinishReason, InputType, Message, ResponseFormat, Role, ToolCall, ToolChoice, ToolDefinition,
-    Usage,
+    ChatRequest, ChatResponse, Choice, Content, ContentPart, EmbeddingData, EmbeddingInput,
+    EmbeddingRequest, EmbeddingResponse, EncodingFormat, Error, ErrorKind, FinishReason, InputType,
+    Message, ResponseFormat, Role, ToolCall, ToolChoice, ToolDefinition, Usage,
 };
 use serde_json::{Map, Value, json};
 
@@ -329,19 +328,7 @@ pub(crate) fn embed_response(
                 .with_provider(NAME),
         );
     };
-    let data = vectors
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let mut d = EmbeddingData::new(u32::try_from(i).unwrap_or(u32::MAX), v);
-            if matches!(format, Some(EncodingFormat::Base64))
-                && let Embedding::Float(f) = &d.embedding
-            {
-                d.embedding = Embedding::Base64(Embedding::encode_base64(f));
-            }
-            d
-        })
-        .collect();
+    let data = EmbeddingData::list(vectors, format);
     let billed = r.meta.as_ref().and_then(|m| m.get("billed_units"));
     let input = billed
         .and_then(|b| b.get("input_tokens"))

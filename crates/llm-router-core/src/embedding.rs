@@ -231,6 +231,38 @@ impl EmbeddingData {
             embedding: Embedding::Float(vector),
         }
     }
+
+    /// An entry for `vector` at `index`, base64-encoded when `format` asks for it.
+    pub fn encoded(index: u32, vector: Vec<f32>, format: Option<&EncodingFormat>) -> Self {
+        let embedding = if matches!(format, Some(EncodingFormat::Base64)) {
+            Embedding::Base64(Embedding::encode_base64(&vector))
+        } else {
+            Embedding::Float(vector)
+        };
+        Self {
+            object: embedding_object(),
+            index,
+            embedding,
+        }
+    }
+
+    /// Entries for vectors in input order (the index is the position), each encoded as
+    /// `format` asks.
+    ///
+    /// ```
+    /// use llm_router_core::{Embedding, EmbeddingData, EncodingFormat};
+    /// let data = EmbeddingData::list(vec![vec![1.0], vec![0.5]], Some(&EncodingFormat::Base64));
+    /// assert_eq!(data[1].index, 1);
+    /// assert_eq!(data[1].embedding.to_floats().unwrap(), vec![0.5]);
+    /// assert!(matches!(data[0].embedding, Embedding::Base64(_)));
+    /// ```
+    pub fn list(vectors: Vec<Vec<f32>>, format: Option<&EncodingFormat>) -> Vec<Self> {
+        vectors
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| Self::encoded(u32::try_from(i).unwrap_or(u32::MAX), v, format))
+            .collect()
+    }
 }
 
 /// A vector as floats or as base64 (as the request's `encoding_format` asked).

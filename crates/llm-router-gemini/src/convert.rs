@@ -33,10 +33,9 @@ use std::collections::{HashMap, HashSet};
 
 use llm_router_core::{
     ChatChunk, ChatRequest, ChatResponse, ChunkChoice, Content as CanonContent, ContentPart, Delta,
-    EmbeddingData, EmbeddingRequest, EmbeddingResponse, EncodingFormat, Error, ErrorKind,
-    FinishReason, FunctionCallDelta, InputType, Message, ReasoningDetail, ReasoningEffort,
-    ReasoningKind, ResponseFormat, Role, StreamAccumulator, ToolCall, ToolCallDelta, ToolChoice,
-    ToolType, Usage,
+    EmbeddingData, EmbeddingRequest, EmbeddingResponse, Error, ErrorKind, FinishReason,
+    FunctionCallDelta, InputType, Message, ReasoningDetail, ReasoningEffort, ReasoningKind,
+    ResponseFormat, Role, StreamAccumulator, ToolCall, ToolCallDelta, ToolChoice, ToolType, Usage,
 };
 use serde_json::{Map, Value, json};
 
@@ -1002,20 +1001,7 @@ pub(crate) fn embedding_response(
     req: &EmbeddingRequest,
     vectors: Vec<Vec<f32>>,
 ) -> EmbeddingResponse {
-    let base64 = req.encoding_format == Some(EncodingFormat::Base64);
-    let data = vectors
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let mut d = EmbeddingData::new(u32::try_from(i).unwrap_or(u32::MAX), Vec::new());
-            d.embedding = if base64 {
-                llm_router_core::Embedding::Base64(llm_router_core::Embedding::encode_base64(&v))
-            } else {
-                llm_router_core::Embedding::Float(v)
-            };
-            d
-        })
-        .collect();
+    let data = EmbeddingData::list(vectors, req.encoding_format.as_ref());
     EmbeddingResponse {
         object: "list".to_owned(),
         data,

@@ -6,8 +6,7 @@
 //! whose output may change between Rust releases.
 
 use llm_router_core::{
-    Embedding, EmbeddingData, EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EncodingFormat,
-    Error, ErrorKind, Usage,
+    EmbeddingData, EmbeddingInput, EmbeddingRequest, EmbeddingResponse, Error, ErrorKind, Usage,
 };
 
 /// Vector length when the request does not set `dimensions`.
@@ -108,22 +107,8 @@ pub(crate) fn respond(req: &EmbeddingRequest, provider: &str) -> Result<Embeddin
                 .with_status(400),
         );
     }
-    let base64 = req.encoding_format == Some(EncodingFormat::Base64);
-    let data = inputs
-        .iter()
-        .enumerate()
-        .map(|(i, bytes)| {
-            let v = vector(bytes, dims);
-            let index = u32::try_from(i).unwrap_or(u32::MAX);
-            let mut d = EmbeddingData::new(index, Vec::new());
-            d.embedding = if base64 {
-                Embedding::Base64(Embedding::encode_base64(&v))
-            } else {
-                Embedding::Float(v)
-            };
-            d
-        })
-        .collect();
+    let vectors = inputs.iter().map(|bytes| vector(bytes, dims)).collect();
+    let data = EmbeddingData::list(vectors, req.encoding_format.as_ref());
     Ok(EmbeddingResponse {
         object: "list".to_owned(),
         data,

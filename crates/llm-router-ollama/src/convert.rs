@@ -6,10 +6,9 @@
 //! names its tool (`tool_name`, found from the earlier call with the same `tool_call_id`).
 
 use llm_router_core::{
-    ChatRequest, ChatResponse, Choice, Content, ContentPart, Embedding, EmbeddingData,
-    EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EncodingFormat, Error, ErrorKind,
-    FinishReason, Message, ModelInfo, ReasoningEffort, ResponseFormat, Role, ToolCall, ToolChoice,
-    Usage,
+    ChatRequest, ChatResponse, Choice, Content, ContentPart, EmbeddingData, EmbeddingInput,
+    EmbeddingRequest, EmbeddingResponse, EncodingFormat, Error, ErrorKind, FinishReason, Message,
+    ModelInfo, ReasoningEffort, ResponseFormat, Role, ToolCall, ToolChoice, Usage,
 };
 use serde_json::{Map, Value, json};
 
@@ -376,21 +375,7 @@ pub(crate) fn embed_response(
     r: wire::EmbedResponse,
     encoding: Option<&EncodingFormat>,
 ) -> EmbeddingResponse {
-    let base64 = matches!(encoding, Some(EncodingFormat::Base64));
-    let data = r
-        .embeddings
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let mut d = EmbeddingData::new(u32::try_from(i).unwrap_or(u32::MAX), Vec::new());
-            d.embedding = if base64 {
-                Embedding::Base64(Embedding::encode_base64(&v))
-            } else {
-                Embedding::Float(v)
-            };
-            d
-        })
-        .collect();
+    let data = EmbeddingData::list(r.embeddings, encoding);
     let tokens = r.prompt_eval_count.unwrap_or(0);
     EmbeddingResponse {
         data,

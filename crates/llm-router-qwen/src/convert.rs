@@ -6,9 +6,9 @@
 //! into `parameters`, with `result_format: "message"`.
 
 use llm_router_core::{
-    ChatRequest, ChatResponse, Choice, Content, ContentPart, Embedding, EmbeddingData,
-    EmbeddingRequest, EmbeddingResponse, EncodingFormat, Error, ErrorKind, FinishReason, InputType,
-    Message, Role, ToolCall, Usage,
+    ChatRequest, ChatResponse, Choice, Content, ContentPart, EmbeddingData, EmbeddingRequest,
+    EmbeddingResponse, EncodingFormat, Error, ErrorKind, FinishReason, InputType, Message, Role,
+    ToolCall, Usage,
 };
 use serde_json::{Map, Value, json};
 
@@ -278,7 +278,6 @@ pub(crate) fn embedding_response(
 ) -> EmbeddingResponse {
     let mut items = r.output.map(|o| o.embeddings).unwrap_or_default();
     items.sort_by_key(|e| e.text_index);
-    let base64 = matches!(encoding, Some(EncodingFormat::Base64));
     let mut sparse = Vec::new();
     let data = items
         .into_iter()
@@ -288,13 +287,7 @@ pub(crate) fn embedding_response(
                 m.insert("index".into(), json!(e.text_index));
                 sparse.push(Value::Object(m));
             }
-            let mut d = EmbeddingData::new(e.text_index, Vec::new());
-            d.embedding = if base64 {
-                Embedding::Base64(Embedding::encode_base64(&e.embedding))
-            } else {
-                Embedding::Float(e.embedding)
-            };
-            d
+            EmbeddingData::encoded(e.text_index, e.embedding, encoding)
         })
         .collect();
     let tokens = r
