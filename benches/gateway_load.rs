@@ -10,12 +10,17 @@
 //!   or with a 20-chunk SSE stream;
 //! - gateway: the real binary as its own process (so its RSS is its own), configured with one
 //!   OpenAI-compatible provider pointing at the upstream;
-//! - load: 16 concurrent keep-alive connections, each sending requests back to back.
+//! - load: 16 concurrent keep-alive connections, each sending requests back to back, once
+//!   against the instant upstream (saturation: every process competes for the 2 cores, so the
+//!   latency is 16 ÷ throughput and measures CPU cost) and once against an upstream that
+//!   answers after [`UPSTREAM_DELAY`] (16 requests in flight without saturating the machine:
+//!   the latency the gateway adds to requests that wait on a model, which is every real one);
+//! - the gateway's own CPU time per proxied request, read from `/proc/<pid>/stat` around the
+//!   saturated run.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -23,11 +28,21 @@ use axum::body::Body;
 use axum::http::header;
 use axum::response::Response;
 use axum::routing::post;
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
 
 const CONCURRENCY: usize = 16;
 const WARMUP: Duration = Duration::from_secs(2);
 const MEASURE: Duration = Duration::from_secs(8);
 const STREAM_SAMPLES: usize = 300;
+/// How long the second upstream takes to answer, on average: far below any real model's
+/// latency, yet long enough that 16 concurrent requests do not saturate the 2 cores. Each answer
+/// waits a uniformly random time between half and one and a half times this, slept precisely
+/// on a blocking thread: tokio's timer rounds up to whole milliseconds, which would release the
+/// 16 answers in lock-step bursts every tick, a load no real upstream produces.
+const UPSTREAM_DELAY: Duration = Duration::from_millis(2);
 
 const COMPLETION: &str = r#"{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"bench-upstream","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17}}"#;
 
@@ -42,7 +57,16 @@ fn stream_body() -> String {
     s
 }
 
-async fn upstream(body: axum::body::Bytes) -> Response {
+async fn upstream(
+    axum::extract::State(delay): axum::extract::State<Duration>,
+    body: Bytes,
+) -> Response {
+    if !delay.is_zero() {
+        let wait = jittered(delay);
+        tokio::task::spawn_blocking(move || std::thread::sleep(wait))
+            .await
+            .unwrap();
+    }
     let streaming = memchr_stream(&body);
     if streaming {
         Response::builder()
@@ -57,16 +81,31 @@ async fn upstream(body: axum::body::Bytes) -> Response {
     }
 }
 
+/// A uniformly random duration in [`delay` / 2, 3 × `delay` / 2) (splitmix64 over a counter).
+fn jittered(delay: Duration) -> Duration {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut z = COUNTER
+        .fetch_add(0x9E37_79B9_7F4A_7C15, std::sync::atomic::Ordering::Relaxed)
+        .wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    let unit = (z >> 11) as f64 / (1u64 << 53) as f64;
+    delay.mul_f64(0.5 + unit)
+}
+
 /// Whether the request body asks for a stream (`"stream":true`), without parsing the JSON.
 fn memchr_stream(body: &[u8]) -> bool {
     body.windows(13).any(|w| w == b"\"stream\":true")
 }
 
-fn start_upstream(rt: &tokio::runtime::Runtime) -> SocketAddr {
+fn start_upstream(rt: &tokio::runtime::Runtime, delay: Duration) -> SocketAddr {
     rt.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = Router::new().route("/v1/chat/completions", post(upstream));
+        let app = Router::new()
+            .route("/v1/chat/completions", post(upstream))
+            .with_state(delay);
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         addr
     })
@@ -90,21 +129,20 @@ fn free_port() -> SocketAddr {
     l.local_addr().unwrap()
 }
 
-fn start_gateway(rt: &tokio::runtime::Runtime, upstream: SocketAddr) -> Gateway {
+fn start_gateway(rt: &tokio::runtime::Runtime, upstream: SocketAddr, slow: SocketAddr) -> Gateway {
     let bin = std::env::var("LLM_ROUTER_BIN").unwrap_or_else(|_| {
         panic!("set LLM_ROUTER_BIN to a release build of `llm-router` (cargo xtask bench does)")
     });
     let dir = std::env::temp_dir().join(format!("llm-router-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("bench.toml");
-    std::fs::write(&config, config_toml(upstream)).unwrap();
+    std::fs::write(&config, config_toml(upstream, slow)).unwrap();
     let addr = free_port();
     let started = Instant::now();
     let child = Command::new(bin)
         .args(["serve", "--config"])
         .arg(&config)
         .args(["--listen", &addr.to_string()])
-        .env("RUST_LOG", "warn")
         .env("BENCH_UPSTREAM_KEY", "sk-bench")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -133,7 +171,7 @@ fn start_gateway(rt: &tokio::runtime::Runtime, upstream: SocketAddr) -> Gateway 
     }
 }
 
-fn config_toml(upstream: SocketAddr) -> String {
+fn config_toml(upstream: SocketAddr, slow: SocketAddr) -> String {
     format!(
         r#"[server]
 listen = "127.0.0.1:0"
@@ -143,8 +181,17 @@ kind = "openai-compatible"
 base_url = "http://{upstream}/v1"
 api_key = "${{BENCH_UPSTREAM_KEY}}"
 
+[providers.slow]
+kind = "openai-compatible"
+base_url = "http://{slow}/v1"
+api_key = "${{BENCH_UPSTREAM_KEY}}"
+
 [models.bench]
 provider = "upstream"
+model = "bench-upstream"
+
+[models.bench-slow]
+provider = "slow"
 model = "bench-upstream"
 "#
     )
@@ -159,8 +206,49 @@ fn reqwest_client() -> reqwest::Client {
 }
 
 const REQUEST: &str = r#"{"model":"bench","messages":[{"role":"user","content":"Say hello."}]}"#;
+const SLOW_REQUEST: &str =
+    r#"{"model":"bench-slow","messages":[{"role":"user","content":"Say hello."}]}"#;
 const STREAM_REQUEST: &str =
     r#"{"model":"bench","messages":[{"role":"user","content":"Say hello."}],"stream":true}"#;
+
+struct Runs {
+    direct: Load,
+    via: Load,
+    /// Gateway CPU time (user + system) during `via`, in clock ticks.
+    cpu: u64,
+    slow_direct: Load,
+    slow_via: Load,
+    direct_one: Load,
+    via_one: Load,
+    direct_ttft: Vec<Duration>,
+    via_ttft: Vec<Duration>,
+}
+
+/// A process's user + system CPU time so far, in clock ticks (`/proc/<pid>/stat` fields 14, 15).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |n: usize| {
+        fields
+            .get(n - 3)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    field(14) + field(15)
+}
+
+/// Clock ticks per second (`getconf CLK_TCK`; 100 on Linux unless configured otherwise).
+fn ticks_per_second() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
 
 struct Load {
     latencies: Vec<Duration>,
@@ -168,29 +256,43 @@ struct Load {
     elapsed: Duration,
 }
 
+/// One keep-alive HTTP/1.1 connection on hyper's low-level client: no pool, no redirect
+/// policy, no URL parsing, so the load generator takes as little of the 2 cores as it can and
+/// the figures are the gateway's, not a heavy client's.
+async fn connect(addr: SocketAddr) -> SendRequest<Full<Bytes>> {
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.set_nodelay(true).unwrap();
+    let (send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    send
+}
+
+fn chat_request(addr: SocketAddr, body: &'static str) -> hyper::Request<Full<Bytes>> {
+    hyper::Request::post("/v1/chat/completions")
+        .header(header::HOST, addr.to_string())
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, "Bearer sk-bench")
+        .body(Full::new(Bytes::from_static(body.as_bytes())))
+        .unwrap()
+}
+
 /// `workers` connections, each sending requests back to back for `duration`.
-async fn load(client: &reqwest::Client, url: &str, duration: Duration, workers: usize) -> Load {
-    let url: Arc<str> = url.into();
+async fn load(addr: SocketAddr, body: &'static str, duration: Duration, workers: usize) -> Load {
     let deadline = Instant::now() + duration;
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..workers {
-        let client = client.clone();
-        let url = url.clone();
         tasks.push(tokio::spawn(async move {
+            let mut send = connect(addr).await;
             let mut lat = Vec::new();
             while Instant::now() < deadline {
                 let t = Instant::now();
-                let resp = client
-                    .post(&*url)
-                    .header("content-type", "application/json")
-                    .header("authorization", "Bearer sk-bench")
-                    .body(REQUEST)
-                    .send()
-                    .await
-                    .unwrap();
+                send.ready().await.unwrap();
+                let resp = send.send_request(chat_request(addr, body)).await.unwrap();
                 assert!(resp.status().is_success(), "status {}", resp.status());
-                let _ = resp.bytes().await.unwrap();
+                let _ = resp.into_body().collect().await.unwrap();
                 lat.push(t.elapsed());
             }
             lat
@@ -214,22 +316,22 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
-async fn ttft(client: &reqwest::Client, url: &str) -> Vec<Duration> {
+async fn ttft(addr: SocketAddr) -> Vec<Duration> {
+    let mut send = connect(addr).await;
     let mut out = Vec::with_capacity(STREAM_SAMPLES);
     for _ in 0..STREAM_SAMPLES {
         let t = Instant::now();
-        let mut resp = client
-            .post(url)
-            .header("content-type", "application/json")
-            .header("authorization", "Bearer sk-bench")
-            .body(STREAM_REQUEST)
-            .send()
+        send.ready().await.unwrap();
+        let resp = send
+            .send_request(chat_request(addr, STREAM_REQUEST))
             .await
             .unwrap();
         assert!(resp.status().is_success());
+        let mut body = resp.into_body();
         let mut first = None;
-        while let Some(chunk) = resp.chunk().await.unwrap() {
-            if first.is_none() && !chunk.is_empty() {
+        while let Some(frame) = body.frame().await {
+            let frame = frame.unwrap();
+            if first.is_none() && frame.data_ref().is_some_and(|d| !d.is_empty()) {
                 first = Some(t.elapsed());
             }
         }
@@ -262,24 +364,37 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let upstream = start_upstream(&rt);
-    let gateway = start_gateway(&rt, upstream);
-    let client = reqwest_client();
-    let direct_url = format!("http://{upstream}/v1/chat/completions");
-    let gw_url = format!("http://{}/v1/chat/completions", gateway.addr);
-
-    let (direct, via, direct_one, via_one, direct_ttft, via_ttft) = rt.block_on(async {
-        load(&client, &direct_url, WARMUP, CONCURRENCY).await;
-        load(&client, &gw_url, WARMUP, CONCURRENCY).await;
-        let direct = load(&client, &direct_url, MEASURE, CONCURRENCY).await;
-        let via = load(&client, &gw_url, MEASURE, CONCURRENCY).await;
-        let direct_one = load(&client, &direct_url, MEASURE, 1).await;
-        let via_one = load(&client, &gw_url, MEASURE, 1).await;
-        let direct_ttft = ttft(&client, &direct_url).await;
-        let via_ttft = ttft(&client, &gw_url).await;
-        (direct, via, direct_one, via_one, direct_ttft, via_ttft)
-    });
+    let upstream = start_upstream(&rt, Duration::ZERO);
+    let slow = start_upstream(&rt, UPSTREAM_DELAY);
+    let gateway = start_gateway(&rt, upstream, slow);
     let pid = gateway.child.id();
+    let gw = gateway.addr;
+
+    let r = rt.block_on(async {
+        load(upstream, REQUEST, WARMUP, CONCURRENCY).await;
+        load(gw, REQUEST, WARMUP, CONCURRENCY).await;
+        let direct = load(upstream, REQUEST, MEASURE, CONCURRENCY).await;
+        let cpu_before = cpu_ticks(pid);
+        let via = load(gw, REQUEST, MEASURE, CONCURRENCY).await;
+        let cpu = cpu_ticks(pid) - cpu_before;
+        let slow_direct = load(slow, REQUEST, MEASURE, CONCURRENCY).await;
+        let slow_via = load(gw, SLOW_REQUEST, MEASURE, CONCURRENCY).await;
+        let direct_one = load(upstream, REQUEST, MEASURE, 1).await;
+        let via_one = load(gw, REQUEST, MEASURE, 1).await;
+        let direct_ttft = ttft(upstream).await;
+        let via_ttft = ttft(gw).await;
+        Runs {
+            direct,
+            via,
+            cpu,
+            slow_direct,
+            slow_via,
+            direct_one,
+            via_one,
+            direct_ttft,
+            via_ttft,
+        }
+    });
     let rss = rss_kib(pid, "VmRSS:");
     let hwm = rss_kib(pid, "VmHWM:");
 
@@ -296,28 +411,63 @@ fn main() {
     let added = |via: &Load, direct: &Load, p: f64| {
         us(pct(&via.latencies, p)) - us(pct(&direct.latencies, p))
     };
-    let added_p50 = added(&via, &direct, 0.5);
-    let added_p99 = added(&via, &direct, 0.99);
-    let one_p50 = added(&via_one, &direct_one, 0.5);
-    let one_p99 = added(&via_one, &direct_one, 0.99);
-    let ttft_direct = us(pct(&direct_ttft, 0.5));
-    let ttft_via = us(pct(&via_ttft, 0.5));
+    let Runs {
+        direct,
+        via,
+        cpu,
+        slow_direct,
+        slow_via,
+        direct_one,
+        via_one,
+        direct_ttft,
+        via_ttft,
+    } = &r;
+    let cpu_per_request = *cpu as f64 / ticks_per_second() / via.requests as f64 * 1e6;
+    let cores = *cpu as f64 / ticks_per_second() / via.elapsed.as_secs_f64();
+    let ttft_direct = us(pct(direct_ttft, 0.5));
+    let ttft_via = us(pct(via_ttft, 0.5));
+    let delay_ms = UPSTREAM_DELAY.as_millis();
     let report = format!(
         "Measured {date} on this 2-core machine, {CONCURRENCY} concurrent keep-alive connections, \
-{measure} s per side after {warm} s warm-up; load generator, upstream and gateway share the cores.\n\n\
-| path | requests | req/s | p50 µs | p99 µs | p99.9 µs |\n|---|---|---|---|---|---|\n{}\n{}\n{}\n{}\n\n\
-- **Added latency, one connection, back to back** (no queueing): p50 {one_p50:.0} µs, p99 {one_p99:.0} µs.\n\
-- **Added latency at saturation, 16 connections back to back**: p50 {added_p50:.0} µs, p99 {added_p99:.0} µs \
-— here all three processes compete for the 2 cores, so this is CPU queueing: latency = \
-16 ÷ throughput, and the gateway path does twice the HTTP work of the direct one.\n\
+{measure} s per run after {warm} s warm-up; load generator, upstreams and gateway share the cores.\n\n\
+| run | requests | req/s | p50 µs | p99 µs | p99.9 µs |\n|---|---|---|---|---|---|\n{}\n{}\n{}\n{}\n{}\n{}\n\n\
+- **Added latency at {CONCURRENCY} concurrent requests** (upstream answering in {delay_ms} ms on average): \
+p50 {:.0} µs, p99 {:.0} µs (targets: p50 < 200 µs, p99 < 1,000 µs).\n\
+- **Gateway CPU per proxied request**: {cpu_per_request:.1} µs (user + system, over the saturated run, \
+{cores:.2} cores busy).\n\
+- **Saturation** (instant upstream, {CONCURRENCY} connections back to back): added p50 {:.0} µs, \
+p99 {:.0} µs. All three processes compete for the 2 cores, so latency = {CONCURRENCY} ÷ throughput \
+and the added part is about {CONCURRENCY} ÷ 2 × the gateway's CPU per request: a measure of \
+CPU cost, not of waiting.\n\
+- **Added latency, one connection, back to back** (nothing queues): p50 {:.0} µs, p99 {:.0} µs.\n\
 - **Streaming time to first byte** (20-chunk SSE, {STREAM_SAMPLES} sequential requests, p50): \
 direct {ttft_direct:.0} µs, through the gateway {ttft_via:.0} µs (added {:.0} µs).\n\
 - **Gateway memory** after the run: RSS {:.1} MiB (peak {:.1} MiB).\n\
 - **Start-up to ready** (process spawn → `/health/ready` 200): {:.1} ms.\n",
-        row("16 conns, back to back: direct", &direct),
-        row("16 conns, back to back: through llm-router", &via),
-        row("1 conn, back to back: direct", &direct_one),
-        row("1 conn, back to back: through llm-router", &via_one),
+        row(
+            &format!("{CONCURRENCY} conns, upstream in {delay_ms} ms: direct"),
+            slow_direct
+        ),
+        row(
+            &format!("{CONCURRENCY} conns, upstream in {delay_ms} ms: through llm-router"),
+            slow_via
+        ),
+        row(
+            &format!("{CONCURRENCY} conns, instant upstream: direct"),
+            direct
+        ),
+        row(
+            &format!("{CONCURRENCY} conns, instant upstream: through llm-router"),
+            via
+        ),
+        row("1 conn, instant upstream: direct", direct_one),
+        row("1 conn, instant upstream: through llm-router", via_one),
+        added(slow_via, slow_direct, 0.5),
+        added(slow_via, slow_direct, 0.99),
+        added(via, direct, 0.5),
+        added(via, direct, 0.99),
+        added(via_one, direct_one, 0.5),
+        added(via_one, direct_one, 0.99),
         ttft_via - ttft_direct,
         rss as f64 / 1024.0,
         hwm as f64 / 1024.0,

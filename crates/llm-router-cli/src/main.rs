@@ -27,6 +27,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: a proxied request allocates and frees a few
+/// hundred small buffers, and glibc malloc (arena locks, consolidation) cost about a fifth of
+/// the gateway's CPU under load (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Command-line interface.
 #[derive(Debug, Parser)]
 #[command(

@@ -215,8 +215,24 @@ fn batch_submit_to_a_provider_without_batch_api_fails_clearly() {
 /// `serve` with no config answers at once, and stops on SIGTERM.
 #[test]
 fn serve_answers_with_the_builtin_config_and_stops_on_sigterm() {
+    let banner = serve_then_stop(&[], 1);
+    assert!(banner.contains("work-stealing runtime"), "{banner}");
+}
+
+/// `serve --workers 2` runs two event loops on one socket: every connection is answered,
+/// whichever loop takes it, and SIGTERM stops both.
+#[test]
+fn serve_with_event_loops_answers_on_each_and_stops_on_sigterm() {
+    let banner = serve_then_stop(&["--workers", "2"], 8);
+    assert!(banner.contains("2 event loops"), "{banner}");
+}
+
+/// Starts `serve` with `extra` arguments, sends a health check and `chats` chat requests, each
+/// on its own connection, then SIGTERM; returns the line that announced the address.
+fn serve_then_stop(extra: &[&str], chats: usize) -> String {
     let mut child = bin()
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -224,10 +240,13 @@ fn serve_answers_with_the_builtin_config_and_stops_on_sigterm() {
     let stderr = child.stderr.take().unwrap();
     let mut lines = BufReader::new(stderr).lines();
     let started = Instant::now();
-    let addr = loop {
+    let (addr, banner) = loop {
         let line = lines.next().expect("serve printed its address").unwrap();
         if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
+            break (
+                rest.split_whitespace().next().unwrap().to_owned(),
+                line.clone(),
+            );
         }
         assert!(started.elapsed() < Duration::from_secs(30));
     };
@@ -237,15 +256,17 @@ fn serve_answers_with_the_builtin_config_and_stops_on_sigterm() {
     );
     assert!(body.starts_with("HTTP/1.1 200"), "{body}");
     let req = r#"{"model":"mock-chat","messages":[{"role":"user","content":"hi"}]}"#;
-    let body = http(
-        &addr,
-        &format!(
-            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{req}",
-            req.len()
-        ),
-    );
-    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
-    assert!(body.contains("chat.completion"), "{body}");
+    for _ in 0..chats {
+        let body = http(
+            &addr,
+            &format!(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{req}",
+                req.len()
+            ),
+        );
+        assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+        assert!(body.contains("chat.completion"), "{body}");
+    }
 
     #[cfg(unix)]
     {
@@ -271,6 +292,7 @@ fn serve_answers_with_the_builtin_config_and_stops_on_sigterm() {
     {
         let _ = child.kill();
     }
+    banner
 }
 
 /// A minimal HTTP/1.1 exchange over a plain TCP stream (the response as text).

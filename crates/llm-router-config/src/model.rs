@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -105,6 +106,10 @@ pub struct ServerConfig {
     /// Deadline of a whole HTTP request at the gateway (default none).
     #[serde(default, deserialize_with = "units::opt_duration")]
     pub request_timeout: Option<Duration>,
+    /// Worker threads, each with its own event loop and upstream connection pools (default:
+    /// the CPUs the process may use).
+    #[serde(default)]
+    pub workers: Option<NonZeroUsize>,
 }
 
 impl Default for ServerConfig {
@@ -114,6 +119,7 @@ impl Default for ServerConfig {
             body_limit: default_body_limit(),
             shutdown_grace: default_grace(),
             request_timeout: None,
+            workers: None,
         }
     }
 }

@@ -80,6 +80,8 @@ pub struct ServerSettings {
     pub shutdown_grace: Duration,
     /// Deadline of a whole HTTP request.
     pub request_timeout: Option<Duration>,
+    /// Worker threads of the gateway (`None`: one per CPU the process may use).
+    pub workers: Option<std::num::NonZeroUsize>,
 }
 
 /// The `[telemetry]` settings (applied by the CLI).

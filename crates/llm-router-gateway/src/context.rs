@@ -34,8 +34,10 @@ impl Ctx {
         g.metrics.enter(route);
         let span = tracing::info_span!(
             "gateway",
-            request_id = id.to_str().unwrap_or(""),
-            route = route.path(),
+            // `display`: the fmt subscriber writes span fields as they are recorded, and a
+            // plain `&str` goes through `Debug` (escaped char by char).
+            request_id = tracing::field::display(id.to_str().unwrap_or("")),
+            route = tracing::field::display(route.path()),
             model = tracing::field::Empty,
             caller = tracing::field::Empty,
         );
@@ -53,7 +55,7 @@ impl Ctx {
     /// Notes the model (for metrics and the span).
     pub(crate) fn set_model(&mut self, name: &str, metric: usize) {
         self.model = metric;
-        self.span.record("model", name);
+        self.span.record("model", tracing::field::display(name));
     }
 
     /// Counts the request as answered with `status` now.

@@ -76,7 +76,10 @@ static PER_RUNTIME: Mutex<Vec<(tokio::runtime::Id, reqwest::Client)>> = Mutex::n
 ///
 /// There is one pool per tokio runtime: a pooled connection is driven by the runtime that
 /// opened it and dies with it, so a client shared across runtimes (one per `#[tokio::test]`)
-/// would hand out dead connections. Outside a runtime a process-wide client is returned.
+/// would hand out dead connections, and a gateway running one event loop per core would hop
+/// between threads on every request. Providers built without their own client therefore ask
+/// for it per request; the answer is cached per thread, so that costs a thread-local read.
+/// Outside a runtime a process-wide client is returned.
 pub fn shared_client() -> Result<reqwest::Client, Error> {
     let Ok(handle) = tokio::runtime::Handle::try_current() else {
         if let Some(c) = GLOBAL.get() {
@@ -86,6 +89,24 @@ pub fn shared_client() -> Result<reqwest::Client, Error> {
         return Ok(GLOBAL.get_or_init(|| c).clone());
     };
     let id = handle.id();
+    if let Some(c) =
+        LOCAL.with_borrow(|l| l.as_ref().filter(|(i, _)| *i == id).map(|(_, c)| c.clone()))
+    {
+        return Ok(c);
+    }
+    let c = runtime_client(id)?;
+    LOCAL.with_borrow_mut(|l| *l = Some((id, c.clone())));
+    Ok(c)
+}
+
+thread_local! {
+    /// The last runtime this thread asked [`shared_client`] about, and its client.
+    static LOCAL: std::cell::RefCell<Option<(tokio::runtime::Id, reqwest::Client)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The client of runtime `id`, made on first use.
+fn runtime_client(id: tokio::runtime::Id) -> Result<reqwest::Client, Error> {
     let mut map = PER_RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((_, c)) = map.iter().find(|(i, _)| *i == id) {
         return Ok(c.clone());

@@ -28,7 +28,9 @@ use crate::stream::chat_chunks;
 pub struct OpenAiCompatClient {
     dialect: Arc<Dialect>,
     key: Option<ApiKey>,
-    http: reqwest::Client,
+    /// The caller's client, or `None` for the shared pool of the runtime each request runs on
+    /// ([`llm_router_http::shared_client`]).
+    http: Option<reqwest::Client>,
     request_timeout: Option<Duration>,
     stream_timeouts: StreamTimeouts,
     /// The chat URL parsed once, when no hook can change it per request (parsing a URL costs
@@ -158,10 +160,11 @@ impl OpenAiCompatBuilder {
             )
             .with_provider(d.name.as_str()));
         }
-        let http = match self.http {
-            Some(c) => c,
-            None => llm_router_http::shared_client()?,
-        };
+        if self.http.is_none() {
+            // Fail here, not on the first request, when no client can be built at all.
+            llm_router_http::shared_client()?;
+        }
+        let http = self.http;
         let chat_url = d
             .hooks
             .is_none()
@@ -197,9 +200,13 @@ impl OpenAiCompatClient {
         extra_headers: &std::collections::BTreeMap<String, String>,
     ) -> Result<reqwest::RequestBuilder, Error> {
         let d = &self.dialect;
+        let http = match &self.http {
+            Some(c) => c.clone(),
+            None => llm_router_http::shared_client()?,
+        };
         let mut rb = match (&self.chat_url, endpoint) {
-            (Some(url), Endpoint::ChatCompletions) => self.http.request(method, url.clone()),
-            _ => self.http.request(method, d.url(endpoint, model)),
+            (Some(url), Endpoint::ChatCompletions) => http.request(method, url.clone()),
+            _ => http.request(method, d.url(endpoint, model)),
         };
         let custom = match (&self.key, &d.hooks) {
             (Some(k), Some(h)) => h.auth_header(k)?,
@@ -377,5 +384,64 @@ impl ImageProvider for OpenAiCompatClient {
 
     async fn generate(&self, req: ImageRequest) -> Result<ImageResponse, Error> {
         self.generate_images(req).await
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use llm_router_core::{ChatProvider as _, ChatRequest, Message};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use crate::{Dialect, OpenAiCompatClient};
+
+    const COMPLETION: &str = r#"{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}"#;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    /// Without a client of its own, each request takes the pool of the runtime it runs on. A
+    /// pooled connection is driven by the runtime that opened it: here the first runtime
+    /// is alive but idle (nothing runs `block_on` on it), so a request on the second runtime
+    /// that borrowed its connection would wait forever. The same rule keeps every request of
+    /// the gateway's event loops on its own thread.
+    #[test]
+    fn requests_use_the_pool_of_the_runtime_they_run_on() {
+        let first = runtime();
+        let (server, client) = first.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(method("POST"))
+                .and(path("/v1/chat/completions"))
+                .respond_with(
+                    ResponseTemplate::new(200).set_body_raw(COMPLETION, "application/json"),
+                )
+                .expect(2)
+                .mount(&server)
+                .await;
+            let client =
+                OpenAiCompatClient::builder(Dialect::new("acme", format!("{}/v1", server.uri())))
+                    .api_key("k")
+                    .build()
+                    .unwrap();
+            let req = ChatRequest::new("m", vec![Message::user("hi")]);
+            client.chat(req).await.unwrap();
+            (server, client)
+        });
+        let second = runtime();
+        second.block_on(async {
+            let req = ChatRequest::new("m", vec![Message::user("hi")]);
+            let resp = tokio::time::timeout(std::time::Duration::from_secs(5), client.chat(req))
+                .await
+                .expect("the request waited on the idle runtime's connection")
+                .unwrap();
+            assert_eq!(resp.text(), "hi");
+            server.verify().await;
+        });
+        drop(first);
     }
 }

@@ -244,6 +244,7 @@ pub(crate) async fn build(cfg: &Config, env: Env<'_>) -> Result<Runtime, ConfigE
             body_limit: cfg.server.body_limit,
             shutdown_grace: cfg.server.shutdown_grace,
             request_timeout: cfg.server.request_timeout,
+            workers: cfg.server.workers,
         },
         readiness,
         telemetry: TelemetrySettings {

@@ -28,6 +28,7 @@ listen = "0.0.0.0:8088"
 body_limit = 1234
 shutdown_grace = "2s"
 request_timeout = "9s"
+workers = 3
 
 [telemetry]
 log_level = "debug"
@@ -110,6 +111,7 @@ async fn mock_models_serve_chat_streams_embeddings_and_images() {
     assert_eq!(rt.server.body_limit, 1234);
     assert_eq!(rt.server.shutdown_grace.as_secs(), 2);
     assert_eq!(rt.server.request_timeout.map(|d| d.as_secs()), Some(9));
+    assert_eq!(rt.server.workers.map(|n| n.get()), Some(3));
     assert_eq!(rt.telemetry.log_level, "debug");
     assert!(rt.telemetry.json_logs);
     assert!(rt.readiness.is_empty());

@@ -36,6 +36,13 @@ fn cases() -> Vec<Case> {
             message: "",
         },
         Case {
+            name: "zero workers",
+            toml: "[server]\nworkers = 0\n",
+            field: "server.workers",
+            line: 2,
+            message: "",
+        },
+        Case {
             name: "bad listen address",
             toml: "\n[server]\nlisten = \"localhost\"\n",
             field: "server.listen",

@@ -53,7 +53,7 @@ fn count(
     let target = g.chat.get(&req.model, caller.as_deref())?;
     ctx.set_model(&req.model, target.metric);
     if let Some(c) = &caller {
-        ctx.span.record("caller", &*c.name);
+        ctx.span.record("caller", tracing::field::display(&*c.name));
     }
     let model = target.upstream.as_deref().unwrap_or(&req.model);
     let input_tokens = input_tokens(&COUNTER, model, &req);

@@ -77,7 +77,7 @@ pub(crate) fn prepare_chat(
     let admitted = admit(caller.as_deref())?;
     let provider = match &caller {
         Some(c) => {
-            ctx.span.record("caller", &*c.name);
+            ctx.span.record("caller", tracing::field::display(&*c.name));
             req.extensions.insert(LimiterCallerKey(c.name.to_string()));
             c.limits.chat(&target.provider)
         }
