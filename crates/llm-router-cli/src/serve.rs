@@ -155,6 +155,9 @@ pub(crate) fn gateway_from(runtime: Runtime) -> Gateway {
     let mut builder = Gateway::builder()
         .body_limit(runtime.server.body_limit)
         .shutdown_grace(runtime.server.shutdown_grace);
+    if let Some(t) = runtime.server.request_timeout {
+        builder = builder.request_timeout(t);
+    }
     for model in runtime.models {
         builder = builder.owned_by(model.name.clone(), model.owned_by.clone());
         if model.anthropic_native {

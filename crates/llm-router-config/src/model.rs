@@ -103,7 +103,8 @@ pub struct ServerConfig {
     /// How long in-flight requests may finish after a shutdown signal (default `"30s"`).
     #[serde(default = "default_grace", deserialize_with = "units::duration")]
     pub shutdown_grace: Duration,
-    /// Deadline of a whole HTTP request at the gateway (default none).
+    /// How long a provider may take to answer at the gateway: a whole non-streaming answer or
+    /// the start of a stream (default none).
     #[serde(default, deserialize_with = "units::opt_duration")]
     pub request_timeout: Option<Duration>,
     /// Worker threads, each with its own event loop and upstream connection pools (default:

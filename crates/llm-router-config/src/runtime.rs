@@ -78,7 +78,7 @@ pub struct ServerSettings {
     pub body_limit: usize,
     /// Time to finish in-flight requests after a shutdown signal.
     pub shutdown_grace: Duration,
-    /// Deadline of a whole HTTP request.
+    /// How long a provider may take to answer (or to start a stream) at the gateway.
     pub request_timeout: Option<Duration>,
     /// Worker threads of the gateway (`None`: one per CPU the process may use).
     pub workers: Option<std::num::NonZeroUsize>,

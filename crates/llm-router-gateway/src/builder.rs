@@ -42,6 +42,7 @@ pub struct GatewayBuilder {
     check_timeout: Duration,
     body_limit: usize,
     shutdown_grace: Duration,
+    request_timeout: Option<Duration>,
 }
 
 impl Default for GatewayBuilder {
@@ -57,6 +58,7 @@ impl Default for GatewayBuilder {
             check_timeout: DEFAULT_CHECK_TIMEOUT,
             body_limit: DEFAULT_BODY_LIMIT,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            request_timeout: None,
         }
     }
 }
@@ -93,6 +95,7 @@ impl fmt::Debug for GatewayBuilder {
             .field("checks", &self.checks.len())
             .field("body_limit", &self.body_limit)
             .field("shutdown_grace", &self.shutdown_grace)
+            .field("request_timeout", &self.request_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -226,6 +229,17 @@ impl GatewayBuilder {
         self
     }
 
+    /// How long the provider may take to answer (default: no limit beyond the providers' own
+    /// timeouts). A non-streaming request must be answered within it; a stream must have
+    /// started within it (the provider answered with its stream: the adapters in this
+    /// workspace wait for the first event, so errors sent as the first event still get a
+    /// status), after which the provider's stream idle timeout governs. Past it the client gets a 504 `timeout_error` and the upstream request
+    /// is cancelled.
+    pub fn request_timeout(mut self, d: Duration) -> Self {
+        self.request_timeout = Some(d);
+        self
+    }
+
     /// The gateway.
     pub fn build(self) -> Gateway {
         let created = SystemTime::now()
@@ -272,6 +286,7 @@ impl GatewayBuilder {
                 check_timeout: self.check_timeout,
                 body_limit: self.body_limit,
                 shutdown_grace: self.shutdown_grace,
+                request_timeout: self.request_timeout,
                 shutting_down: AtomicBool::new(false),
             }),
         }

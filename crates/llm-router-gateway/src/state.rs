@@ -79,5 +79,30 @@ pub(crate) struct Inner {
     pub(crate) check_timeout: Duration,
     pub(crate) body_limit: usize,
     pub(crate) shutdown_grace: Duration,
+    /// Deadline of the provider's answer (or of a stream's start).
+    pub(crate) request_timeout: Option<Duration>,
     pub(crate) shutting_down: AtomicBool,
+}
+
+impl Inner {
+    /// Runs a provider call within the configured request timeout; past it the call is
+    /// dropped (which cancels the upstream request) and a timeout error is returned.
+    pub(crate) async fn deadline<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, llm_router_core::Error>>,
+    ) -> Result<T, llm_router_core::Error> {
+        let Some(limit) = self.request_timeout else {
+            return call.await;
+        };
+        match tokio::time::timeout(limit, call).await {
+            Ok(result) => result,
+            Err(_) => Err(llm_router_core::Error::new(
+                llm_router_core::ErrorKind::Timeout,
+                format!(
+                    "no answer from the provider within the gateway's request timeout ({} ms)",
+                    limit.as_millis()
+                ),
+            )),
+        }
+    }
 }

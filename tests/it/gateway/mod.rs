@@ -6,6 +6,7 @@ mod support;
 
 mod bad_input;
 mod chat;
+mod deadline;
 mod embeddings;
 mod errors;
 mod failover;

@@ -38,12 +38,13 @@ pub(crate) async fn handle(
         let format = OpenAiFormat {
             include_usage: req.wants_stream_usage(),
         };
-        match provider.chat_stream(req).instrument(span).await {
+        let g = Arc::clone(&ctx.g);
+        match g.deadline(provider.chat_stream(req)).instrument(span).await {
             Ok(stream) => sse::response(ctx, stream, format, alias, admitted),
             Err(e) => ctx.fail(e.into(), Flavor::OpenAi),
         }
     } else {
-        let result = provider.chat(req).instrument(span).await;
+        let result = ctx.g.deadline(provider.chat(req)).instrument(span).await;
         drop(admitted);
         let body = result.map_err(Failure::from).map(|mut resp| {
             if let Some(u) = &resp.usage {

@@ -51,7 +51,11 @@ async fn run(
         None => req.model.clone(),
     };
     let base64 = req.encoding_format == Some(EncodingFormat::Base64);
-    let mut resp = provider.embed(req).instrument(ctx.span.clone()).await?;
+    let mut resp = ctx
+        .g
+        .deadline(provider.embed(req))
+        .instrument(ctx.span.clone())
+        .await?;
     if let Some(u) = &resp.usage {
         g.metrics.tokens(ctx.model, u.prompt_tokens, 0);
     }

@@ -55,9 +55,9 @@ async fn run(
     ctx.set_model(name, target.metric);
     let _admitted = admit(caller.as_deref())?;
     req.model = Some(target.upstream.clone().unwrap_or_else(|| name.to_owned()));
-    let resp = target
-        .provider
-        .generate(req)
+    let resp = ctx
+        .g
+        .deadline(target.provider.generate(req))
         .instrument(ctx.span.clone())
         .await?;
     Ok(serde_json::to_vec(&resp).unwrap_or_default())

@@ -75,7 +75,8 @@ pub(crate) async fn handle(
     } = call;
     let span = ctx.span.clone();
     if req.stream == Some(true) {
-        match provider.chat_stream(req).instrument(span).await {
+        let g = Arc::clone(&ctx.g);
+        match g.deadline(provider.chat_stream(req)).instrument(span).await {
             Ok(stream) => {
                 let format = AnthropicFormat(StreamEncoder::new(&alias));
                 sse::response(ctx, stream, format, alias, admitted)
@@ -83,7 +84,7 @@ pub(crate) async fn handle(
             Err(e) => ctx.fail(e.into(), Flavor::Anthropic),
         }
     } else {
-        let result = provider.chat(req).instrument(span).await;
+        let result = ctx.g.deadline(provider.chat(req)).instrument(span).await;
         drop(admitted);
         let body = result.map_err(Failure::from).map(|resp| {
             if let Some(u) = &resp.usage {
