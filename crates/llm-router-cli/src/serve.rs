@@ -158,6 +158,9 @@ pub(crate) fn gateway_from(runtime: Runtime) -> Gateway {
     if let Some(t) = runtime.server.request_timeout {
         builder = builder.request_timeout(t);
     }
+    if let Some(t) = runtime.server.sse_keep_alive {
+        builder = builder.sse_keep_alive(Some(t));
+    }
     for model in runtime.models {
         builder = builder.owned_by(model.name.clone(), model.owned_by.clone());
         if model.anthropic_native {

@@ -111,6 +111,10 @@ pub struct ServerConfig {
     /// the CPUs the process may use).
     #[serde(default)]
     pub workers: Option<NonZeroUsize>,
+    /// Silence after which a stream gets a keep-alive event (default `"15s"`; `"0s"` turns
+    /// them off).
+    #[serde(default, deserialize_with = "units::opt_duration")]
+    pub sse_keep_alive: Option<Duration>,
 }
 
 impl Default for ServerConfig {
@@ -121,6 +125,7 @@ impl Default for ServerConfig {
             shutdown_grace: default_grace(),
             request_timeout: None,
             workers: None,
+            sse_keep_alive: None,
         }
     }
 }

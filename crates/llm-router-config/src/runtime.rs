@@ -82,6 +82,9 @@ pub struct ServerSettings {
     pub request_timeout: Option<Duration>,
     /// Worker threads of the gateway (`None`: one per CPU the process may use).
     pub workers: Option<std::num::NonZeroUsize>,
+    /// Silence after which a stream gets a keep-alive (`None`: the gateway's default, 15 s;
+    /// zero: none).
+    pub sse_keep_alive: Option<Duration>,
 }
 
 /// The `[telemetry]` settings (applied by the CLI).

@@ -21,6 +21,8 @@ pub const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// The default time one readiness check may take before it counts as failing.
 pub const DEFAULT_CHECK_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default silence before a stream gets a keep-alive.
+pub const DEFAULT_SSE_KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// `owned_by` of a model without an owner set.
 pub const DEFAULT_OWNER: &str = "llm-router";
 
@@ -43,6 +45,7 @@ pub struct GatewayBuilder {
     body_limit: usize,
     shutdown_grace: Duration,
     request_timeout: Option<Duration>,
+    sse_keep_alive: Option<Duration>,
 }
 
 impl Default for GatewayBuilder {
@@ -59,6 +62,7 @@ impl Default for GatewayBuilder {
             body_limit: DEFAULT_BODY_LIMIT,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             request_timeout: None,
+            sse_keep_alive: Some(DEFAULT_SSE_KEEP_ALIVE),
         }
     }
 }
@@ -96,6 +100,7 @@ impl fmt::Debug for GatewayBuilder {
             .field("body_limit", &self.body_limit)
             .field("shutdown_grace", &self.shutdown_grace)
             .field("request_timeout", &self.request_timeout)
+            .field("sse_keep_alive", &self.sse_keep_alive)
             .finish_non_exhaustive()
     }
 }
@@ -240,6 +245,15 @@ impl GatewayBuilder {
         self
     }
 
+    /// How long a stream may stay silent (a model thinking, a slow upstream) before the
+    /// gateway writes a keep-alive — an SSE comment on `/v1/chat/completions`, Anthropic's
+    /// `ping` event on `/v1/messages` — so load balancers and proxies that close idle
+    /// connections (often after 60 s) keep it open. Default 15 s; `None` turns them off.
+    pub fn sse_keep_alive(mut self, interval: Option<Duration>) -> Self {
+        self.sse_keep_alive = interval.filter(|d| !d.is_zero());
+        self
+    }
+
     /// The gateway.
     pub fn build(self) -> Gateway {
         let created = SystemTime::now()
@@ -287,6 +301,7 @@ impl GatewayBuilder {
                 body_limit: self.body_limit,
                 shutdown_grace: self.shutdown_grace,
                 request_timeout: self.request_timeout,
+                sse_keep_alive: self.sse_keep_alive,
                 shutting_down: AtomicBool::new(false),
             }),
         }

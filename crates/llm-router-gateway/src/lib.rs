@@ -120,7 +120,7 @@ mod state;
 
 pub use builder::{
     DEFAULT_BODY_LIMIT, DEFAULT_CHECK_TIMEOUT, DEFAULT_OWNER, DEFAULT_SHUTDOWN_GRACE,
-    GatewayBuilder,
+    DEFAULT_SSE_KEEP_ALIVE, GatewayBuilder,
 };
 pub use futures_util::future::BoxFuture;
 pub use gateway::Gateway;

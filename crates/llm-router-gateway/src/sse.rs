@@ -11,7 +11,10 @@
 
 use std::convert::Infallible;
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::time::{Instant, Sleep};
 
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -33,6 +36,11 @@ pub(crate) trait StreamFormat: Send + Unpin + 'static {
     fn finish(&mut self, out: &mut Vec<u8>);
     /// Writes the event for an error after the stream started (the stream then ends).
     fn error(&mut self, err: &Error, out: &mut Vec<u8>);
+    /// Writes what keeps an idle stream open through proxies that close silent connections
+    /// (an SSE comment, which clients skip, unless the API has its own event).
+    fn keep_alive(&mut self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b": keep-alive\n\n");
+    }
 }
 
 /// OpenAI's framing: `data: <chunk>` per chunk, `data: [DONE]` at the end, and
@@ -102,9 +110,44 @@ enum First {
     Flushed,
 }
 
+/// Keep-alives of one stream: due `interval` after the last frame written.
+struct KeepAlive {
+    interval: Duration,
+    timer: Pin<Box<Sleep>>,
+    /// When the last frame went out (the timer is re-armed from it lazily, not per frame).
+    last_frame: Instant,
+}
+
+impl KeepAlive {
+    fn new(interval: Duration) -> Self {
+        let now = Instant::now();
+        Self {
+            interval,
+            timer: Box::pin(tokio::time::sleep_until(now + interval)),
+            last_frame: now,
+        }
+    }
+
+    /// Whether a keep-alive is due now; otherwise the timer wakes the body later. The timer is
+    /// moved only when it fires early (frames went out since it was set), not on every frame.
+    fn due(&mut self, cx: &mut Context<'_>) -> bool {
+        loop {
+            if self.timer.as_mut().poll(cx).is_pending() {
+                return false;
+            }
+            let deadline = self.last_frame + self.interval;
+            if Instant::now() >= deadline {
+                return true;
+            }
+            self.timer.as_mut().reset(deadline);
+        }
+    }
+}
+
 /// The response body of a stream.
 struct SseBody<F> {
     inner: ChatStream,
+    keep_alive: Option<KeepAlive>,
     format: F,
     alias: String,
     phase: Phase,
@@ -129,7 +172,24 @@ impl<F: StreamFormat> Stream for SseBody<F> {
                 return Poll::Pending;
             }
             let mut out = Vec::new();
-            match ready!(this.inner.poll_next_unpin(cx)) {
+            let next = match this.inner.poll_next_unpin(cx) {
+                Poll::Ready(next) => next,
+                Poll::Pending => {
+                    let Some(k) = &mut this.keep_alive else {
+                        return Poll::Pending;
+                    };
+                    if !k.due(cx) {
+                        return Poll::Pending;
+                    }
+                    k.last_frame = Instant::now();
+                    this.format.keep_alive(&mut out);
+                    return Poll::Ready(Some(Ok(Bytes::from(out))));
+                }
+            };
+            if let Some(k) = &mut this.keep_alive {
+                k.last_frame = Instant::now();
+            }
+            match next {
                 Some(Ok(mut chunk)) => {
                     let metrics = &this.ctx.g.metrics;
                     if let Some(u) = &chunk.usage {
@@ -184,6 +244,7 @@ pub(crate) fn response<F: StreamFormat>(
     let id = ctx.id.clone();
     let body = SseBody {
         inner,
+        keep_alive: ctx.g.sse_keep_alive.map(KeepAlive::new),
         format,
         alias,
         phase: Phase::Streaming,

@@ -81,6 +81,8 @@ pub(crate) struct Inner {
     pub(crate) shutdown_grace: Duration,
     /// Deadline of the provider's answer (or of a stream's start).
     pub(crate) request_timeout: Option<Duration>,
+    /// Silence after which a stream gets a keep-alive event.
+    pub(crate) sse_keep_alive: Option<Duration>,
     pub(crate) shutting_down: AtomicBool,
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 use llm_router::gateway::Gateway;
 use llm_router::mock::{MockFailure, MockProvider};
 use llm_router::{ChatChunk, FinishReason, Usage};
+use llm_router_http::reqwest;
 use serde_json::{Value, json};
 
 use crate::gateway::support::{Gated, Scripted, Server, SseReader, json, post, within};
@@ -232,4 +233,91 @@ async fn a_client_disconnect_drops_the_upstream_stream() {
         metrics.contains("llm_router_gateway_stream_disconnects_total{model=\"slow\"} 1"),
         "{metrics}"
     );
+}
+
+/// Reads the raw body until `needle` shows up (keep-alive comments are not events, so the
+/// event reader would skip them).
+async fn read_until(resp: &mut reqwest::Response, needle: &str) -> String {
+    let mut seen = String::new();
+    while !seen.contains(needle) {
+        let chunk = resp.chunk().await.unwrap().expect("the stream ended early");
+        seen.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    seen
+}
+
+#[tokio::test]
+async fn a_silent_stream_gets_keep_alives_and_then_finishes() {
+    let gated = Gated::default();
+    let server = Server::start(
+        Gateway::builder()
+            .chat_model("slow", Arc::new(gated.clone()))
+            .sse_keep_alive(Some(Duration::from_millis(60)))
+            .build(),
+    )
+    .await;
+    let mut resp = within(
+        "headers",
+        post(&server, "/v1/chat/completions", &ask("slow", "hi")),
+    )
+    .await;
+    let first = within("first chunk", read_until(&mut resp, "first ")).await;
+    assert!(!first.contains("keep-alive"), "{first}");
+    // The upstream is silent now: two keep-alives arrive, each its own comment.
+    let idle = within(
+        "keep-alives",
+        read_until(&mut resp, ": keep-alive\n\n: keep-alive\n\n"),
+    )
+    .await;
+    assert!(!idle.contains("data:"), "{idle}");
+    gated.release();
+    let rest = within("the rest", read_until(&mut resp, "data: [DONE]")).await;
+    assert!(rest.contains("second"), "{rest}");
+}
+
+#[tokio::test]
+async fn the_messages_route_keeps_alive_with_ping_events() {
+    let gated = Gated::default();
+    let server = Server::start(
+        Gateway::builder()
+            .chat_model("slow", Arc::new(gated.clone()))
+            .sse_keep_alive(Some(Duration::from_millis(60)))
+            .build(),
+    )
+    .await;
+    let body = json!({
+        "model": "slow", "max_tokens": 16, "stream": true,
+        "messages": [{"role": "user", "content": "hi"}]
+    });
+    let mut resp = within("headers", post(&server, "/v1/messages", &body)).await;
+    within("first delta", read_until(&mut resp, "first ")).await;
+    within(
+        "ping",
+        read_until(&mut resp, "event: ping\ndata: {\"type\": \"ping\"}\n\n"),
+    )
+    .await;
+    gated.release();
+    within("the end", read_until(&mut resp, "event: message_stop")).await;
+}
+
+#[tokio::test]
+async fn keep_alives_can_be_turned_off() {
+    let gated = Gated::default();
+    let server = Server::start(
+        Gateway::builder()
+            .chat_model("slow", Arc::new(gated.clone()))
+            .sse_keep_alive(None)
+            .build(),
+    )
+    .await;
+    let mut resp = within(
+        "headers",
+        post(&server, "/v1/chat/completions", &ask("slow", "hi")),
+    )
+    .await;
+    within("first chunk", read_until(&mut resp, "first ")).await;
+    let quiet = tokio::time::timeout(Duration::from_millis(200), resp.chunk()).await;
+    assert!(quiet.is_err(), "something was written: {quiet:?}");
+    gated.release();
+    within("the rest", read_until(&mut resp, "data: [DONE]")).await;
 }

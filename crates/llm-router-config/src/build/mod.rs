@@ -245,6 +245,7 @@ pub(crate) async fn build(cfg: &Config, env: Env<'_>) -> Result<Runtime, ConfigE
             shutdown_grace: cfg.server.shutdown_grace,
             request_timeout: cfg.server.request_timeout,
             workers: cfg.server.workers,
+            sse_keep_alive: cfg.server.sse_keep_alive,
         },
         readiness,
         telemetry: TelemetrySettings {

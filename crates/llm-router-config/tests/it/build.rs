@@ -29,6 +29,7 @@ body_limit = 1234
 shutdown_grace = "2s"
 request_timeout = "9s"
 workers = 3
+sse_keep_alive = "20s"
 
 [telemetry]
 log_level = "debug"
@@ -112,6 +113,7 @@ async fn mock_models_serve_chat_streams_embeddings_and_images() {
     assert_eq!(rt.server.shutdown_grace.as_secs(), 2);
     assert_eq!(rt.server.request_timeout.map(|d| d.as_secs()), Some(9));
     assert_eq!(rt.server.workers.map(|n| n.get()), Some(3));
+    assert_eq!(rt.server.sse_keep_alive.map(|d| d.as_secs()), Some(20));
     assert_eq!(rt.telemetry.log_level, "debug");
     assert!(rt.telemetry.json_logs);
     assert!(rt.readiness.is_empty());

@@ -40,6 +40,11 @@ impl StreamFormat for AnthropicFormat {
         let f = self.0.error(err);
         named_event(out, f.event, &f.data);
     }
+
+    /// Anthropic's own keep-alive event, which its SDKs expect and skip.
+    fn keep_alive(&mut self, out: &mut Vec<u8>) {
+        named_event(out, "ping", r#"{"type": "ping"}"#);
+    }
 }
 
 pub(crate) async fn handle(
