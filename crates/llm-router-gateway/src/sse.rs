@@ -296,6 +296,7 @@ mod tests {
         ];
         let mut body = SseBody {
             inner: stream_from_chunks(chunks),
+            keep_alive: None,
             format: OpenAiFormat {
                 include_usage: false,
             },
