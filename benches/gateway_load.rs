@@ -16,7 +16,10 @@
 //!   answers after [`UPSTREAM_DELAY`] (16 requests in flight without saturating the machine:
 //!   the latency the gateway adds to requests that wait on a model, which is every real one);
 //! - the gateway's own CPU time per proxied request, read from `/proc/<pid>/stat` around the
-//!   saturated run.
+//!   saturated run;
+//! - the floor: the same runs through a bare pass-through proxy (this binary again, started
+//!   with `--passthrough-proxy`), so the figures say how much of the added latency is any
+//!   proxy's on these 2 shared cores and how much is llm-router's own work.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::net::SocketAddr;
@@ -138,12 +141,36 @@ fn start_gateway(rt: &tokio::runtime::Runtime, upstream: SocketAddr, slow: Socke
     let config = dir.join("bench.toml");
     std::fs::write(&config, config_toml(upstream, slow)).unwrap();
     let addr = free_port();
-    let started = Instant::now();
-    let child = Command::new(bin)
+    let mut command = Command::new(bin);
+    command
         .args(["serve", "--config"])
         .arg(&config)
         .args(["--listen", &addr.to_string()])
-        .env("BENCH_UPSTREAM_KEY", "sk-bench")
+        .env("BENCH_UPSTREAM_KEY", "sk-bench");
+    start_process(rt, command, addr)
+}
+
+/// The floor: this bench binary again, as a bare pass-through proxy (see [`passthrough`]).
+fn start_passthrough(
+    rt: &tokio::runtime::Runtime,
+    upstream: SocketAddr,
+    slow: SocketAddr,
+) -> Gateway {
+    let addr = free_port();
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command.args([
+        PASSTHROUGH_FLAG,
+        &addr.to_string(),
+        &upstream.to_string(),
+        &slow.to_string(),
+    ]);
+    start_process(rt, command, addr)
+}
+
+/// Spawns `command` (a server that will listen on `addr`) and waits for `/health/ready`.
+fn start_process(rt: &tokio::runtime::Runtime, mut command: Command, addr: SocketAddr) -> Gateway {
+    let started = Instant::now();
+    let child = command
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -206,6 +233,9 @@ fn reqwest_client() -> reqwest::Client {
 }
 
 const REQUEST: &str = r#"{"model":"bench","messages":[{"role":"user","content":"Say hello."}]}"#;
+/// The argument that makes this binary the bare pass-through proxy instead of the bench.
+const PASSTHROUGH_FLAG: &str = "--passthrough-proxy";
+
 const SLOW_REQUEST: &str =
     r#"{"model":"bench-slow","messages":[{"role":"user","content":"Say hello."}]}"#;
 const STREAM_REQUEST: &str =
@@ -222,6 +252,11 @@ struct Runs {
     via_one: Load,
     direct_ttft: Vec<Duration>,
     via_ttft: Vec<Duration>,
+    /// The same runs through the bare pass-through proxy.
+    floor_slow: Load,
+    floor: Load,
+    floor_cpu: u64,
+    floor_one: Load,
 }
 
 /// A process's user + system CPU time so far, in clock ticks (`/proc/<pid>/stat` fields 14, 15).
@@ -355,8 +390,14 @@ fn us(d: Duration) -> f64 {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, listen, upstream, slow] = args.as_slice()
+        && flag == PASSTHROUGH_FLAG
+    {
+        return passthrough::run(listen, upstream, slow);
+    }
     // `cargo bench` passes --bench; `cargo test --benches` passes nothing: run only for bench.
-    if !std::env::args().any(|a| a == "--bench") {
+    if !args.iter().any(|a| a == "--bench") {
         return;
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -369,6 +410,9 @@ fn main() {
     let gateway = start_gateway(&rt, upstream, slow);
     let pid = gateway.child.id();
     let gw = gateway.addr;
+    let floor_proc = start_passthrough(&rt, upstream, slow);
+    let floor_pid = floor_proc.child.id();
+    let fl = floor_proc.addr;
 
     let r = rt.block_on(async {
         load(upstream, REQUEST, WARMUP, CONCURRENCY).await;
@@ -383,7 +427,17 @@ fn main() {
         let via_one = load(gw, REQUEST, MEASURE, 1).await;
         let direct_ttft = ttft(upstream).await;
         let via_ttft = ttft(gw).await;
+        load(fl, REQUEST, WARMUP, CONCURRENCY).await;
+        let floor_slow = load(fl, SLOW_REQUEST, MEASURE, CONCURRENCY).await;
+        let cpu_before = cpu_ticks(floor_pid);
+        let floor = load(fl, REQUEST, MEASURE, CONCURRENCY).await;
+        let floor_cpu = cpu_ticks(floor_pid) - cpu_before;
+        let floor_one = load(fl, REQUEST, MEASURE, 1).await;
         Runs {
+            floor_slow,
+            floor,
+            floor_cpu,
+            floor_one,
             direct,
             via,
             cpu,
@@ -421,53 +475,85 @@ fn main() {
         via_one,
         direct_ttft,
         via_ttft,
+        floor_slow,
+        floor,
+        floor_cpu,
+        floor_one,
     } = &r;
+    let floor_cpu_per_request =
+        *floor_cpu as f64 / ticks_per_second() / floor.requests as f64 * 1e6;
     let cpu_per_request = *cpu as f64 / ticks_per_second() / via.requests as f64 * 1e6;
     let cores = *cpu as f64 / ticks_per_second() / via.elapsed.as_secs_f64();
     let ttft_direct = us(pct(direct_ttft, 0.5));
     let ttft_via = us(pct(via_ttft, 0.5));
     let delay_ms = UPSTREAM_DELAY.as_millis();
+    let rows = [
+        row(
+            &format!("{CONCURRENCY} conns, upstream in {delay_ms} ms: direct"),
+            slow_direct,
+        ),
+        row(
+            &format!("{CONCURRENCY} conns, upstream in {delay_ms} ms: through llm-router"),
+            slow_via,
+        ),
+        row(
+            &format!("{CONCURRENCY} conns, upstream in {delay_ms} ms: through the bare proxy"),
+            floor_slow,
+        ),
+        row(
+            &format!("{CONCURRENCY} conns, instant upstream: direct"),
+            direct,
+        ),
+        row(
+            &format!("{CONCURRENCY} conns, instant upstream: through llm-router"),
+            via,
+        ),
+        row(
+            &format!("{CONCURRENCY} conns, instant upstream: through the bare proxy"),
+            floor,
+        ),
+        row("1 conn, instant upstream: direct", direct_one),
+        row("1 conn, instant upstream: through llm-router", via_one),
+        row(
+            "1 conn, instant upstream: through the bare proxy",
+            floor_one,
+        ),
+    ]
+    .join("\n");
     let report = format!(
         "Measured {date} on this 2-core machine, {CONCURRENCY} concurrent keep-alive connections, \
-{measure} s per run after {warm} s warm-up; load generator, upstreams and gateway share the cores.\n\n\
-| run | requests | req/s | p50 µs | p99 µs | p99.9 µs |\n|---|---|---|---|---|---|\n{}\n{}\n{}\n{}\n{}\n{}\n\n\
+{measure} s per run after {warm} s warm-up; load generator, upstreams and proxies share the cores. \
+\"The bare proxy\" is the floor of this harness: axum in, hyper's pooled client out, no parsing, \
+no routing — what any Rust HTTP proxy costs here before doing anything.\n\n\
+| run | requests | req/s | p50 µs | p99 µs | p99.9 µs |\n|---|---|---|---|---|---|\n{rows}\n\n\
 - **Added latency at {CONCURRENCY} concurrent requests** (upstream answering in {delay_ms} ms on average): \
-p50 {:.0} µs, p99 {:.0} µs (targets: p50 < 200 µs, p99 < 1,000 µs).\n\
-- **Gateway CPU per proxied request**: {cpu_per_request:.1} µs (user + system, over the saturated run, \
+p50 {:.0} µs, p99 {:.0} µs (targets: p50 < 200 µs, p99 < 1,000 µs); the bare proxy adds \
+p50 {:.0} µs, p99 {:.0} µs.\n\
+- **CPU per proxied request**: llm-router {cpu_per_request:.1} µs, the bare proxy \
+{floor_cpu_per_request:.1} µs (user + system, over the saturated runs; llm-router kept \
 {cores:.2} cores busy).\n\
 - **Saturation** (instant upstream, {CONCURRENCY} connections back to back): added p50 {:.0} µs, \
-p99 {:.0} µs. All three processes compete for the 2 cores, so latency = {CONCURRENCY} ÷ throughput \
-and the added part is about {CONCURRENCY} ÷ 2 × the gateway's CPU per request: a measure of \
-CPU cost, not of waiting.\n\
-- **Added latency, one connection, back to back** (nothing queues): p50 {:.0} µs, p99 {:.0} µs.\n\
+p99 {:.0} µs (bare proxy: {:.0} µs, {:.0} µs). All processes compete for the 2 cores, so \
+latency = {CONCURRENCY} ÷ throughput and the added part is about {CONCURRENCY} ÷ 2 × the CPU \
+per request: a measure of CPU cost, not of waiting.\n\
+- **Added latency, one connection, back to back** (nothing queues): p50 {:.0} µs, p99 {:.0} µs \
+(bare proxy: {:.0} µs, {:.0} µs).\n\
 - **Streaming time to first byte** (20-chunk SSE, {STREAM_SAMPLES} sequential requests, p50): \
 direct {ttft_direct:.0} µs, through the gateway {ttft_via:.0} µs (added {:.0} µs).\n\
 - **Gateway memory** after the run: RSS {:.1} MiB (peak {:.1} MiB).\n\
 - **Start-up to ready** (process spawn → `/health/ready` 200): {:.1} ms.\n",
-        row(
-            &format!("{CONCURRENCY} conns, upstream in {delay_ms} ms: direct"),
-            slow_direct
-        ),
-        row(
-            &format!("{CONCURRENCY} conns, upstream in {delay_ms} ms: through llm-router"),
-            slow_via
-        ),
-        row(
-            &format!("{CONCURRENCY} conns, instant upstream: direct"),
-            direct
-        ),
-        row(
-            &format!("{CONCURRENCY} conns, instant upstream: through llm-router"),
-            via
-        ),
-        row("1 conn, instant upstream: direct", direct_one),
-        row("1 conn, instant upstream: through llm-router", via_one),
         added(slow_via, slow_direct, 0.5),
         added(slow_via, slow_direct, 0.99),
+        added(floor_slow, slow_direct, 0.5),
+        added(floor_slow, slow_direct, 0.99),
         added(via, direct, 0.5),
         added(via, direct, 0.99),
+        added(floor, direct, 0.5),
+        added(floor, direct, 0.99),
         added(via_one, direct_one, 0.5),
         added(via_one, direct_one, 0.99),
+        added(floor_one, direct_one, 0.5),
+        added(floor_one, direct_one, 0.99),
         ttft_via - ttft_direct,
         rss as f64 / 1024.0,
         hwm as f64 / 1024.0,
@@ -504,4 +590,65 @@ fn write_report(section: &str) {
         _ => format!("{existing}\n## Gateway overhead\n\n{block}\n"),
     };
     std::fs::write(&path, updated).unwrap();
+}
+
+/// The floor of the harness: a proxy that forwards the request body to the upstream (the slow
+/// one when the body names `bench-slow`) with hyper's pooled client and returns the answer,
+/// without parsing or routing anything. Same runtime as the gateway's default: tokio's
+/// multi-threaded scheduler.
+mod passthrough {
+    use std::net::SocketAddr;
+
+    use axum::Router;
+    use axum::body::{Body, Bytes};
+    use axum::extract::State;
+    use axum::http::header;
+    use axum::response::Response;
+    use axum::routing::{get, post};
+    use http_body_util::{BodyExt as _, Full};
+    use hyper_util::client::legacy::Client;
+    use hyper_util::client::legacy::connect::HttpConnector;
+    use hyper_util::rt::TokioExecutor;
+
+    #[derive(Clone)]
+    struct Upstreams {
+        client: Client<HttpConnector, Full<Bytes>>,
+        fast: String,
+        slow: String,
+    }
+
+    async fn forward(State(up): State<Upstreams>, body: Bytes) -> Response {
+        let slow = body.windows(10).any(|w| w == b"bench-slow");
+        let base = if slow { &up.slow } else { &up.fast };
+        let req = hyper::Request::post(format!("http://{base}/v1/chat/completions"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, "Bearer sk-bench")
+            .body(Full::new(body))
+            .unwrap();
+        let resp = up.client.request(req).await.unwrap();
+        let (parts, body) = resp.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        Response::from_parts(parts, Body::from(bytes))
+    }
+
+    pub(super) fn run(listen: &str, fast: &str, slow: &str) {
+        let listen: SocketAddr = listen.parse().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let up = Upstreams {
+                client: Client::builder(TokioExecutor::new()).build(HttpConnector::new()),
+                fast: fast.to_owned(),
+                slow: slow.to_owned(),
+            };
+            let app = Router::new()
+                .route("/v1/chat/completions", post(forward))
+                .route("/health/ready", get(|| async { "ok" }))
+                .with_state(up);
+            let listener = tokio::net::TcpListener::bind(listen).await.unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    }
 }

@@ -305,6 +305,9 @@ pub struct ProviderConfig {
     /// `mock` only: a pause before each streamed chunk.
     #[serde(default, deserialize_with = "units::opt_duration")]
     pub chunk_delay: Option<Duration>,
+    /// `mock` only: call a tool whenever tools are offered, not only when the user names one.
+    #[serde(default)]
+    pub call_offered_tools: Option<bool>,
 }
 
 impl ProviderConfig {
@@ -326,6 +329,7 @@ impl ProviderConfig {
             aws_session_token: None,
             default_reply: None,
             chunk_delay: None,
+            call_offered_tools: None,
         }
     }
 }

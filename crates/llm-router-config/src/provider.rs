@@ -395,6 +395,9 @@ pub fn build_provider(
             if let Some(d) = cfg.chunk_delay {
                 m = m.chunk_delay(d);
             }
+            if cfg.call_offered_tools == Some(true) {
+                m = m.call_offered_tools();
+            }
             let m = Arc::new(m);
             BuiltProvider {
                 chat: Some(m.clone()),

@@ -39,8 +39,9 @@ pub const DEFAULT_REPLY: &str = "This is a mock response.";
 /// 2. if the request offers tools, `tool_choice` is not `none` and the last message is not a
 ///    tool result: a tool call when `tool_choice` names a function or is `required` (first
 ///    tool), when a [`call_tool_when`](MockProvider::call_tool_when) rule matches, or when the
-///    last user message mentions a tool's name. Its arguments are generated from the tool's
-///    JSON Schema;
+///    last user message mentions a tool's name — or, with
+///    [`call_offered_tools`](MockProvider::call_offered_tools), whenever tools are offered
+///    (first tool). Its arguments are generated from the tool's JSON Schema;
 /// 3. the first [`reply`](MockProvider::reply) / [`reply_regex`](MockProvider::reply_regex)
 ///    rule whose pattern matches the last user message;
 /// 4. for `response_format: json_schema`, JSON generated from the schema;
@@ -70,6 +71,7 @@ struct State {
     calls: usize,
     completions: u64,
     tool_calls: u64,
+    call_offered_tools: bool,
 }
 
 impl Default for State {
@@ -89,6 +91,7 @@ impl Default for State {
             calls: 0,
             completions: 0,
             tool_calls: 0,
+            call_offered_tools: false,
         }
     }
 }
@@ -211,6 +214,35 @@ impl MockProvider {
         })
     }
 
+    /// Calls a tool whenever the request offers tools (and `tool_choice` allows one) and the
+    /// last message is not a tool result: the one a rule or the user's text names, else the
+    /// first. After the tool result comes back the mock answers in text, so an agent loop
+    /// ends. This is how `llm-router serve`'s built-in `mock-chat` behaves; without it the
+    /// mock calls a tool under `auto` only when a rule or the user's text names it.
+    ///
+    /// ```
+    /// use llm_router_core::{ChatProvider, ChatRequest, Message, ToolDefinition};
+    /// use llm_router_mock::MockProvider;
+    ///
+    /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// # rt.block_on(async {
+    /// let mock = MockProvider::new().call_offered_tools();
+    /// let req = ChatRequest::new("m", vec![Message::user("What is the weather?")])
+    ///     .with_tools(vec![ToolDefinition::function("get_weather", "Weather", serde_json::json!({
+    ///         "type": "object",
+    ///         "properties": {"city": {"type": "string"}},
+    ///         "required": ["city"]
+    ///     }))]);
+    /// let resp = mock.chat(req).await.unwrap();
+    /// let call = &resp.message().unwrap().tool_calls[0];
+    /// assert_eq!(call.function.name, "get_weather");
+    /// assert!(call.function.arguments.contains("city"));
+    /// # });
+    /// ```
+    pub fn call_offered_tools(self) -> Self {
+        self.edit(|s| s.call_offered_tools = true)
+    }
+
     /// Waits this long (with `tokio::time::sleep`) before each stream chunk.
     pub fn chunk_delay(self, delay: Duration) -> Self {
         self.edit(|s| s.chunk_delay = delay)
@@ -289,6 +321,7 @@ impl MockProvider {
                 replies: &s.replies,
                 tools: &s.tool_rules,
                 default_reply: &s.default_reply,
+                call_offered_tools: s.call_offered_tools,
             },
         )
         .map_err(|e| e.with_provider(&*self.name))?;

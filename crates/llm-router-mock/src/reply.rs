@@ -79,6 +79,8 @@ pub(crate) struct Rules<'a> {
     pub(crate) replies: &'a [ReplyRule],
     pub(crate) tools: &'a [ToolRule],
     pub(crate) default_reply: &'a str,
+    /// Under `tool_choice: auto`, call a tool whenever tools are offered (not only when named).
+    pub(crate) call_offered_tools: bool,
 }
 
 /// The text of the last user message, or `""`.
@@ -103,7 +105,7 @@ pub(crate) fn decide(req: &ChatRequest, rules: Rules<'_>) -> Result<Answer, Erro
     let after_tool_result = req.messages.last().is_some_and(|m| m.role == Role::Tool);
     if !req.tools.is_empty()
         && !after_tool_result
-        && let Some(tool) = pick_tool(req, &user, rules.tools)?
+        && let Some(tool) = pick_tool(req, &user, rules.tools, rules.call_offered_tools)?
     {
         let schema = tool.function.parameters_or_empty();
         let arguments = schema_fill::fill(&schema).to_string();
@@ -127,6 +129,7 @@ fn pick_tool<'r>(
     req: &'r ChatRequest,
     user: &str,
     tool_rules: &[ToolRule],
+    call_offered: bool,
 ) -> Result<Option<&'r ToolDefinition>, Error> {
     let by_name = |name: &str| req.tools.iter().find(|t| t.function.name == name);
     let by_rule = || {
@@ -156,6 +159,7 @@ fn pick_tool<'r>(
         },
         Some(ToolChoice::Required) => by_rule().or_else(by_mention).or(req.tools.first()),
         // `auto`, absent, or a form the mock does not model.
+        _ if call_offered => by_rule().or_else(by_mention).or(req.tools.first()),
         _ => by_rule().or_else(by_mention),
     })
 }
@@ -227,6 +231,7 @@ mod tests {
             replies,
             tools,
             default_reply: "default",
+            call_offered_tools: false,
         }
     }
 
@@ -269,6 +274,32 @@ mod tests {
             decide(&req, rules(&replies, &[])).unwrap(),
             Answer::Text("Sunny in Oslo!".into())
         );
+    }
+
+    #[test]
+    fn offered_tools_are_called_under_auto_when_asked_to() {
+        let eager = |tools: &'static [ToolRule]| Rules {
+            call_offered_tools: true,
+            ..rules(&[], tools)
+        };
+        let name = |req: &ChatRequest| match decide(req, eager(&[])).unwrap() {
+            Answer::ToolCall { name, .. } => Some(name),
+            Answer::Text(_) => None,
+        };
+        let base = ChatRequest::new("m", vec![Message::user("please use beta")])
+            .with_tools([tool("alpha"), tool("beta")]);
+        // The named tool wins, else the first; `none` and a tool result still mean text.
+        assert_eq!(name(&base).as_deref(), Some("beta"));
+        let plain = ChatRequest::new("m", vec![Message::user("please")])
+            .with_tools([tool("alpha"), tool("beta")]);
+        assert_eq!(name(&plain).as_deref(), Some("alpha"));
+        assert_eq!(
+            name(&plain.clone().with_tool_choice(ToolChoice::None)),
+            None
+        );
+        let mut answered = plain;
+        answered.messages.push(Message::tool("call_1", "done"));
+        assert_eq!(name(&answered), None);
     }
 
     #[test]

@@ -39,6 +39,9 @@ impl Checker<'_> {
         if p.chunk_delay.is_some() {
             misplaced.extend(only("chunk_delay", ProviderKind::Mock));
         }
+        if p.call_offered_tools.is_some() {
+            misplaced.extend(only("call_offered_tools", ProviderKind::Mock));
+        }
         for (field, set) in [
             ("region", p.region.is_some()),
             ("aws_access_key_id", p.aws_access_key_id.is_some()),

@@ -306,6 +306,49 @@ async fn build_validates_first() {
     assert!(matches!(err, ConfigError::Invalid { .. }));
 }
 
+/// The built-in `mock-chat` calls an offered tool under `auto` even when the user names no
+/// tool, then answers in text once the tool result is in: an agent loop against it ends.
+#[tokio::test]
+async fn the_builtin_mock_calls_offered_tools_then_answers() {
+    let cfg = Config::builtin_default_with_env(&env(&[]));
+    let rt = cfg.build_with_env(&env(&[])).await.unwrap();
+    let chat = rt.model("mock-chat").unwrap().chat.clone().unwrap();
+    let tool = ToolDefinition::function(
+        "lookup",
+        "Looks things up",
+        json!({"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}),
+    );
+    let req = ask("mock-chat", "how tall is the tower?").with_tools([tool.clone()]);
+    let resp = chat.chat(req.clone()).await.unwrap();
+    let calls = resp.message().unwrap().tool_calls.clone();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].function.name, "lookup");
+
+    let mut follow_up = req;
+    follow_up
+        .messages
+        .push(Message::assistant_tool_calls(calls.clone()));
+    follow_up
+        .messages
+        .push(Message::tool(calls[0].id.clone(), "330 m"));
+    let resp = chat.chat(follow_up).await.unwrap();
+    assert!(resp.message().unwrap().tool_calls.is_empty());
+    assert!(!resp.text().is_empty());
+
+    // `tool_choice: none` still means no call.
+    let mut req = ask("mock-chat", "how tall?").with_tools([tool]);
+    req.tool_choice = Some(ToolChoice::None);
+    assert!(
+        chat.chat(req)
+            .await
+            .unwrap()
+            .message()
+            .unwrap()
+            .tool_calls
+            .is_empty()
+    );
+}
+
 #[tokio::test]
 async fn the_builtin_default_builds_and_serves_the_mock_models() {
     let cfg = Config::builtin_default_with_env(&env(&[]));
