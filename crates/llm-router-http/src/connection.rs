@@ -42,8 +42,9 @@ pub struct Connection {
     pub auth: AuthScheme,
     /// Headers sent with every request.
     pub headers: Vec<(String, String)>,
-    /// The HTTP client.
-    pub http: reqwest::Client,
+    /// The caller's HTTP client, or `None` for the shared pool of the runtime each request
+    /// runs on ([`shared_client`](crate::shared_client)).
+    pub http: Option<reqwest::Client>,
     /// Deadline of a non-streaming request.
     pub request_timeout: Option<Duration>,
     /// Idle and total limits of streams.
@@ -63,6 +64,14 @@ impl fmt::Debug for Connection {
 }
 
 impl Connection {
+    /// The client a request made now uses: the caller's, else the current runtime's shared one.
+    pub fn client(&self) -> Result<reqwest::Client, Error> {
+        match &self.http {
+            Some(c) => Ok(c.clone()),
+            None => crate::shared_client(),
+        }
+    }
+
     /// A request to `<base_url><path>` with the key (header marked sensitive) and the
     /// connection's and the request's extra headers.
     pub fn request(
@@ -72,7 +81,7 @@ impl Connection {
         extra_headers: &BTreeMap<String, String>,
     ) -> Result<reqwest::RequestBuilder, Error> {
         let mut rb = self
-            .http
+            .client()?
             .request(method, format!("{}{path}", self.base_url));
         if let Some(key) = &self.key {
             let (name, value) = match &self.auth {
@@ -279,7 +288,7 @@ mod tests {
             key: Some(ApiKey::new(KEY)),
             auth: AuthScheme::Header("x-goog-api-key"),
             headers: vec![("x-team".into(), "a".into())],
-            http: crate::build_client(&crate::HttpConfig::default()).unwrap(),
+            http: Some(crate::build_client(&crate::HttpConfig::default()).unwrap()),
             request_timeout: Some(Duration::from_secs(7)),
             stream_timeouts: StreamTimeouts::default(),
         }
@@ -353,7 +362,13 @@ mod tests {
 
     async fn read_checked(body: &'static str) -> Result<Vec<u32>, Error> {
         let c = conn(&serve_once(body).await);
-        let resp = c.http.get(format!("{}/", c.base_url)).send().await.unwrap();
+        let resp = c
+            .client()
+            .unwrap()
+            .get(format!("{}/", c.base_url))
+            .send()
+            .await
+            .unwrap();
         c.read_json_checked(resp, |v| {
             v.get("error")
                 .map(|e| Error::new(ErrorKind::InvalidRequest, e.to_string()))

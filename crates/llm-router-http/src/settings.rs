@@ -56,10 +56,11 @@ impl ConnectionSettings {
             )
             .with_provider(provider));
         }
-        let http = match self.http {
-            Some(c) => c,
-            None => shared_client()?,
-        };
+        if self.http.is_none() {
+            // Fail here, not on the first request, when no client can be built at all.
+            shared_client()?;
+        }
+        let http = self.http;
         Ok(Connection {
             provider,
             base_url: self.base_url.trim_end_matches('/').to_owned(),

@@ -194,10 +194,10 @@ impl OpenAiBatchBuilder {
                 self.base_url
             )));
         }
-        let http = match self.http {
-            Some(c) => c,
-            None => llm_router_http::shared_client()?,
-        };
+        if self.http.is_none() {
+            llm_router_http::shared_client()?;
+        }
+        let http = self.http;
         Ok(OpenAiBatchClient {
             conn: Connection {
                 provider: NAME,

@@ -255,7 +255,7 @@ impl Builder {
             credentials,
             self.access_token,
             token_url,
-            conn.http.clone(),
+            conn.client()?,
             self.token_timeout,
             self.margin,
         );
