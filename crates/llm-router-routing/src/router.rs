@@ -601,6 +601,10 @@ impl Router {
 
     /// Orders `pool` (slot indices) with the group's strategy.
     fn order(&self, group: &Group, pool: &[usize], streaming: bool) -> Vec<usize> {
+        if let [only] = pool {
+            // One deployment (the common alias → model case): nothing to weigh or measure.
+            return vec![*only];
+        }
         let candidates: Vec<Candidate<'_>> = pool
             .iter()
             .filter_map(|&si| group.slots.get(si).map(|s| (si, s)))
