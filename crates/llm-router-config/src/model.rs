@@ -107,8 +107,8 @@ pub struct ServerConfig {
     /// the start of a stream (default none).
     #[serde(default, deserialize_with = "units::opt_duration")]
     pub request_timeout: Option<Duration>,
-    /// Worker threads, each with its own event loop and upstream connection pools (default:
-    /// the CPUs the process may use).
+    /// Serve on this many single-threaded event loops, each with its own upstream connection
+    /// pools, instead of one work-stealing runtime over every CPU (the default).
     #[serde(default)]
     pub workers: Option<NonZeroUsize>,
     /// Silence after which a stream gets a keep-alive event (default `"15s"`; `"0s"` turns

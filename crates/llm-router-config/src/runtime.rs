@@ -80,7 +80,7 @@ pub struct ServerSettings {
     pub shutdown_grace: Duration,
     /// How long a provider may take to answer (or to start a stream) at the gateway.
     pub request_timeout: Option<Duration>,
-    /// Worker threads of the gateway (`None`: one per CPU the process may use).
+    /// Event loops of the gateway (`None`: one work-stealing runtime over every CPU).
     pub workers: Option<std::num::NonZeroUsize>,
     /// Silence after which a stream gets a keep-alive (`None`: the gateway's default, 15 s;
     /// zero: none).
