@@ -9,7 +9,8 @@
 //!
 //! - **Auth.** AWS Signature Version 4 (`aws-sigv4`, signing name `bedrock`, the client's
 //!   region) over `content-type;host;x-amz-date[;x-amz-security-token]`, from
-//!   [`AwsCredentials`] (access key, secret, optional session token); or a Bedrock API key
+//!   [`AwsCredentials`] (access key, secret, optional session token: from the environment, the
+//!   caller, or a profile of the AWS shared files, [`load_profile`]); or a Bedrock API key
 //!   (`AWS_BEARER_TOKEN_BEDROCK`) sent as `Authorization: Bearer`. Model ids go in the path
 //!   percent-encoded (`…-v1:0` → `…-v1%3A0`, an ARN's `/` → `%2F`, see [`encode_model_id`]);
 //!   the canonical request encodes the path once more (`%253A`), as AWS expects.
@@ -95,6 +96,7 @@ mod convert;
 mod embed;
 mod error;
 mod eventstream;
+mod profile;
 mod stream;
 mod wire;
 
@@ -105,6 +107,7 @@ pub use client::{BedrockBuilder, BedrockClient, encode_model_id};
 pub use convert::PASSTHROUGH_FIELDS;
 pub use embed::EmbeddingApi;
 pub use llm_router_http::StreamTimeouts;
+pub use profile::{DEFAULT_PROFILE, Profile, load_profile, load_profile_with};
 pub use stream::chat_chunks;
 
 /// The provider's short name.
@@ -138,6 +141,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",
         "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
         API_KEY_ENV,
         "AWS_REGION",
         "AWS_DEFAULT_REGION",
@@ -162,23 +166,35 @@ pub fn builder() -> BedrockBuilder {
 }
 
 /// A client configured from the environment: `AWS_BEARER_TOKEN_BEDROCK` if set, else
-/// `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`); the region from
-/// `AWS_REGION`, else `AWS_DEFAULT_REGION`; the endpoint from
-/// `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` (optional). Profiles, SSO and instance roles are not
-/// read: resolve them elsewhere and pass [`AwsCredentials`].
+/// `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), else the keys of the
+/// shared-file profile `AWS_PROFILE` (or `default`; see [`load_profile`]); the region from
+/// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else that profile; the endpoint from
+/// `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` (optional). Roles, SSO and instance credentials are not
+/// resolved: export them or pass [`AwsCredentials`].
 pub fn from_env() -> Result<BedrockClient, Error> {
     let mut b = builder();
-    if let Some(k) = ApiKey::from_env(API_KEY_ENV) {
-        b = b.api_key(k);
-    } else if let Some(c) = AwsCredentials::from_env() {
-        b = b.credentials(c);
-    }
-    if let Some(r) = REGION_ENVS
+    let api_key = ApiKey::from_env(API_KEY_ENV);
+    let env_credentials = AwsCredentials::from_env();
+    let env_region = REGION_ENVS
         .iter()
         .filter_map(|v| std::env::var(v).ok())
         .map(|r| r.trim().to_owned())
-        .find(|r| !r.is_empty())
-    {
+        .find(|r| !r.is_empty());
+    // The profile is read only for what the environment lacks; when only the region is
+    // missing, a profile that cannot give keys is no error.
+    let profile = if api_key.is_none() && env_credentials.is_none() {
+        load_profile(None)?
+    } else if env_region.is_none() {
+        load_profile(None).unwrap_or_default()
+    } else {
+        Profile::default()
+    };
+    if let Some(k) = api_key {
+        b = b.api_key(k);
+    } else if let Some(c) = env_credentials.or(profile.credentials) {
+        b = b.credentials(c);
+    }
+    if let Some(r) = env_region.or(profile.region) {
         b = b.region(r);
     }
     if let Ok(url) = std::env::var(BASE_URL_ENV)

@@ -299,6 +299,10 @@ pub struct ProviderConfig {
     /// `bedrock` only: `"${AWS_SESSION_TOKEN}"` for temporary credentials.
     #[serde(default)]
     pub aws_session_token: Option<SecretRef>,
+    /// `bedrock` only: a profile of the AWS shared credentials/config files whose keys (and
+    /// region, when `region` is unset) are used.
+    #[serde(default)]
+    pub aws_profile: Option<String>,
     /// `mock` only: the reply when no rule matches.
     #[serde(default)]
     pub default_reply: Option<String>,
@@ -327,6 +331,7 @@ impl ProviderConfig {
             aws_access_key_id: None,
             aws_secret_access_key: None,
             aws_session_token: None,
+            aws_profile: None,
             default_reply: None,
             chunk_delay: None,
             call_offered_tools: None,

@@ -146,7 +146,7 @@ impl ProviderKind {
     pub fn needs_key(self, cfg: &ProviderConfig) -> bool {
         match self {
             ProviderKind::Ollama | ProviderKind::Mock => false,
-            ProviderKind::Bedrock => cfg.aws_access_key_id.is_none(),
+            ProviderKind::Bedrock => cfg.aws_access_key_id.is_none() && cfg.aws_profile.is_none(),
             ProviderKind::OpenaiCompatible => !matches!(cfg.auth, Some(AuthStyle::None)),
             _ => true,
         }
@@ -368,6 +368,18 @@ pub fn build_provider(
                     creds = creds.with_session_token(t);
                 }
                 b = b.credentials(creds);
+            } else if let Some(profile) = &cfg.aws_profile {
+                let p = llm_router_bedrock::load_profile_with(Some(profile), &|v| env(v))?;
+                let Some(creds) = p.credentials else {
+                    return Err(Error::new(
+                        ErrorKind::Config,
+                        format!("provider `{name}`: AWS profile `{profile}` has no keys"),
+                    ));
+                };
+                b = b.credentials(creds);
+                if let (None, Some(r)) = (&cfg.region, p.region) {
+                    b = b.region(r);
+                }
             }
             chat_embed(b.build()?)
         }

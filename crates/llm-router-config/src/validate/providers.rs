@@ -47,6 +47,7 @@ impl Checker<'_> {
             ("aws_access_key_id", p.aws_access_key_id.is_some()),
             ("aws_secret_access_key", p.aws_secret_access_key.is_some()),
             ("aws_session_token", p.aws_session_token.is_some()),
+            ("aws_profile", p.aws_profile.is_some()),
         ] {
             if set {
                 misplaced.extend(only(field, ProviderKind::Bedrock));
@@ -102,12 +103,23 @@ impl Checker<'_> {
         }
     }
 
-    /// Bedrock: a region, and the AWS credentials complete and set.
+    /// Bedrock: a region (or a profile to take it from), and one kind of credentials, complete.
     pub(super) fn bedrock(&mut self, path: &FieldPath, p: &ProviderConfig) {
-        if p.region.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        if let Some(profile) = &p.aws_profile {
+            if profile.trim().is_empty() {
+                self.invalid(&path.key("aws_profile"), "names no profile");
+            }
+            if p.api_key.is_some() || p.aws_access_key_id.is_some() {
+                self.invalid(
+                    &path.key("aws_profile"),
+                    "use one of `api_key`, the AWS keys or `aws_profile`",
+                );
+            }
+        } else if p.region.as_deref().is_none_or(|r| r.trim().is_empty()) {
             self.invalid(
                 &path.key("kind"),
-                "kind = \"bedrock\" needs `region` (e.g. \"us-east-1\")",
+                "kind = \"bedrock\" needs `region` (e.g. \"us-east-1\"), or an `aws_profile` \
+                 that sets one",
             );
         }
         match (&p.aws_access_key_id, &p.aws_secret_access_key) {

@@ -491,3 +491,38 @@ deployments = [
     assert!(rt.model("ollama-embed").unwrap().embeddings.is_some());
     assert_eq!(rt.model("bedrock").unwrap().owned_by, "bedrock");
 }
+
+/// `aws_profile` takes a Bedrock deployment's keys, and its region when none is set, from the
+/// AWS shared files (found through `HOME` here); a missing profile is named.
+#[tokio::test]
+async fn bedrock_takes_keys_and_region_from_an_aws_profile() {
+    let dir = std::env::temp_dir().join(format!("llm-router-cfg-aws-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join(".aws")).unwrap();
+    std::fs::write(
+        dir.join(".aws/credentials"),
+        "[team]\naws_access_key_id = AKIATEAM\naws_secret_access_key = team-secret\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join(".aws/config"),
+        "[profile team]\nregion = eu-central-1\n",
+    )
+    .unwrap();
+    let home = dir.to_string_lossy().into_owned();
+    let vars = move |name: &str| (name == "HOME").then(|| home.clone());
+    let toml = |profile: &str| {
+        format!(
+            "[providers.aws]\nkind = \"bedrock\"\naws_profile = \"{profile}\"\n\n\
+             [models.claude]\nprovider = \"aws\"\nmodel = \"anthropic.claude-3-haiku\"\n"
+        )
+    };
+    // Without the profile's region the client could not be built (no `region` is set).
+    let cfg = Config::from_toml_str_with_env(&toml("team"), "t.toml", &vars).unwrap();
+    let rt = cfg.build_with_env(&vars).await.unwrap();
+    assert!(rt.model("claude").unwrap().chat.is_some());
+
+    let cfg = Config::from_toml_str_with_env(&toml("nope"), "t.toml", &vars).unwrap();
+    let err = cfg.build_with_env(&vars).await.unwrap_err().to_string();
+    assert!(err.contains("no AWS profile `nope`"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
