@@ -33,8 +33,9 @@ pub(crate) async fn run(config: Option<&Path>, args: ServeArgs) -> Result<(), Fa
     let models: Vec<String> = runtime.models.iter().map(|m| m.name.clone()).collect();
     let workers = args.workers.or(runtime.server.workers);
     let gateway = gateway_from(runtime);
-    let listener = std::net::TcpListener::bind(listen)
-        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+    // tokio's bind: SO_REUSEADDR and a backlog of 1024 (std's is 128).
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
         .map_err(|e| Failure(format!("cannot listen on {listen}: {e}")))?;
     let addr = listener.local_addr().unwrap_or(listen);
     let threads = match workers {
@@ -58,12 +59,14 @@ pub(crate) async fn run(config: Option<&Path>, args: ServeArgs) -> Result<(), Fa
     };
     match workers {
         None => {
-            let listener = tokio::net::TcpListener::from_std(listener)
-                .map_err(|e| Failure(format!("cannot listen on {listen}: {e}")))?;
             ready(started);
             gateway.serve(listener, shutdown_signal()).await?;
         }
         Some(n) => {
+            // Non-blocking, as every loop's `from_std` needs.
+            let listener = listener
+                .into_std()
+                .map_err(|e| Failure(format!("cannot share the listening socket: {e}")))?;
             let (stop, stopped) = tokio::sync::watch::channel(false);
             let mut finished = Vec::with_capacity(n.get());
             for i in 0..n.get() {
