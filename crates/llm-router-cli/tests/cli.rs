@@ -351,3 +351,79 @@ fn batch_status_goes_to_the_configured_providers_batch_api() {
     assert!(!stdout(&out).contains("sk-cli-test") && !stderr(&out).contains("sk-cli-test"));
     rt.block_on(server.verify());
 }
+
+/// With event loops, SIGTERM lets a stream that is under way finish (within the grace) before
+/// the process exits 0.
+#[cfg(unix)]
+#[test]
+fn event_loops_drain_a_live_stream_on_sigterm() {
+    use std::io::Read as _;
+    let config = temp_file(
+        "drain.toml",
+        "[server]\nshutdown_grace = \"10s\"\n\n\
+         [providers.slow]\nkind = \"mock\"\nchunk_delay = \"80ms\"\n\
+         default_reply = \"one two three four five six seven eight\"\n\n\
+         [models.slow]\nprovider = \"slow\"\nmodel = \"slow\"\n",
+    );
+    let mut child = bin()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--workers",
+            "2",
+            "--config",
+        ])
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    let req = r#"{"model":"slow","stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{req}",
+        req.len()
+    )
+    .unwrap();
+    // Wait for the first chunk, then ask the server to stop.
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("data: {") {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "the stream ended before its first chunk");
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    stream.read_to_end(&mut seen).unwrap();
+    let body = String::from_utf8_lossy(&seen);
+    assert!(body.contains("eight"), "{body}");
+    assert!(body.contains("data: [DONE]"), "{body}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "serve did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
