@@ -270,23 +270,8 @@ fn serve_then_stop(extra: &[&str], chats: usize) -> String {
 
     #[cfg(unix)]
     {
-        let status = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                assert!(status.success(), "exit status {status}");
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "serve did not stop after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        sigterm(&child);
+        wait_for_clean_exit(&mut child);
     }
     #[cfg(not(unix))]
     {
@@ -405,20 +390,31 @@ fn event_loops_drain_a_live_stream_on_sigterm() {
         assert!(n > 0, "the stream ended before its first chunk");
         seen.extend_from_slice(&buf[..n]);
     }
+    sigterm(&child);
+    stream.read_to_end(&mut seen).unwrap();
+    let body = String::from_utf8_lossy(&seen);
+    assert!(body.contains("eight"), "{body}");
+    assert!(body.contains("data: [DONE]"), "{body}");
+    wait_for_clean_exit(&mut child);
+}
+
+#[cfg(unix)]
+fn sigterm(child: &std::process::Child) {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    stream.read_to_end(&mut seen).unwrap();
-    let body = String::from_utf8_lossy(&seen);
-    assert!(body.contains("eight"), "{body}");
-    assert!(body.contains("data: [DONE]"), "{body}");
+}
+
+/// Waits (up to 20 s) for `child` to exit, and checks it exited 0.
+#[cfg(unix)]
+fn wait_for_clean_exit(child: &mut std::process::Child) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             assert!(status.success(), "exit status {status}");
-            break;
+            return;
         }
         assert!(
             Instant::now() < deadline,
