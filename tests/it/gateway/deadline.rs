@@ -9,20 +9,12 @@ use llm_router::gateway::Gateway;
 use llm_router::{ChatProvider, ChatRequest, ChatResponse, ChatStream, Error, async_trait};
 use serde_json::{Value, json};
 
-use crate::gateway::support::{Gated, Server, SseReader, json, post, within};
+use crate::gateway::support::{DropFlag, Gated, Server, SseReader, json, post, within};
 
 /// A provider that never answers; it notes when the gateway gives up on the call.
 #[derive(Clone, Default)]
 struct Silent {
     cancelled: Arc<AtomicBool>,
-}
-
-struct OnDrop(Arc<AtomicBool>);
-
-impl Drop for OnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
 }
 
 #[async_trait]
@@ -32,12 +24,12 @@ impl ChatProvider for Silent {
     }
 
     async fn chat(&self, _req: ChatRequest) -> Result<ChatResponse, Error> {
-        let _flag = OnDrop(Arc::clone(&self.cancelled));
+        let _flag = DropFlag(Arc::clone(&self.cancelled));
         std::future::pending().await
     }
 
     async fn chat_stream(&self, _req: ChatRequest) -> Result<ChatStream, Error> {
-        let _flag = OnDrop(Arc::clone(&self.cancelled));
+        let _flag = DropFlag(Arc::clone(&self.cancelled));
         std::future::pending().await
     }
 }

@@ -147,7 +147,8 @@ impl Gated {
     }
 }
 
-struct DropFlag(Arc<AtomicBool>);
+/// Sets its flag when dropped (a provider call or stream that was given up on).
+pub struct DropFlag(pub Arc<AtomicBool>);
 
 impl Drop for DropFlag {
     fn drop(&mut self) {
