@@ -80,9 +80,11 @@ impl Connection {
         path: &str,
         extra_headers: &BTreeMap<String, String>,
     ) -> Result<reqwest::RequestBuilder, Error> {
-        let mut rb = self
-            .client()?
-            .request(method, format!("{}{path}", self.base_url));
+        let url = format!("{}{path}", self.base_url);
+        let mut rb = match &self.http {
+            Some(c) => c.request(method, url),
+            None => crate::shared_client()?.request(method, url),
+        };
         if let Some(key) = &self.key {
             let (name, value) = match &self.auth {
                 AuthScheme::Bearer => ("authorization", format!("Bearer {}", key.expose())),

@@ -200,9 +200,13 @@ impl OpenAiCompatClient {
         extra_headers: &std::collections::BTreeMap<String, String>,
     ) -> Result<reqwest::RequestBuilder, Error> {
         let d = &self.dialect;
+        let shared;
         let http = match &self.http {
-            Some(c) => c.clone(),
-            None => llm_router_http::shared_client()?,
+            Some(c) => c,
+            None => {
+                shared = llm_router_http::shared_client()?;
+                &shared
+            }
         };
         let mut rb = match (&self.chat_url, endpoint) {
             (Some(url), Endpoint::ChatCompletions) => http.request(method, url.clone()),
