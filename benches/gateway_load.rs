@@ -261,6 +261,12 @@ struct Runs {
 
 /// A process's user + system CPU time so far, in clock ticks (`/proc/<pid>/stat` fields 14, 15).
 fn cpu_ticks(pid: u32) -> u64 {
+    let (user, system) = cpu_split(pid);
+    user + system
+}
+
+/// A process's user and system CPU time so far, in clock ticks.
+fn cpu_split(pid: u32) -> (u64, u64) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
@@ -271,7 +277,7 @@ fn cpu_ticks(pid: u32) -> u64 {
             .and_then(|v| v.parse::<u64>().ok())
             .unwrap_or(0)
     };
-    field(14) + field(15)
+    (field(14), field(15))
 }
 
 /// Clock ticks per second (`getconf CLK_TCK`; 100 on Linux unless configured otherwise).
@@ -414,6 +420,12 @@ fn main() {
     let floor_pid = floor_proc.child.id();
     let fl = floor_proc.addr;
 
+    if let Some(rounds) = std::env::var("GATEWAY_LOAD_QUICK")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        return rt.block_on(quick(rounds, slow, gw, pid, fl, floor_pid));
+    }
     let r = rt.block_on(async {
         load(upstream, REQUEST, WARMUP, CONCURRENCY).await;
         load(gw, REQUEST, WARMUP, CONCURRENCY).await;
@@ -575,6 +587,49 @@ fn today() -> String {
         .and_then(|o| String::from_utf8(o.stdout).ok())
         .map(|s| s.trim().to_owned())
         .unwrap_or_default()
+}
+
+/// `GATEWAY_LOAD_QUICK=N`: only the 2 ms-upstream run at 16 connections, `N` rounds of direct,
+/// through llm-router and through the bare proxy, printed and not written to BENCHMARKS.md
+/// (for comparing builds or settings back to back).
+async fn quick(
+    rounds: usize,
+    slow: SocketAddr,
+    gw: SocketAddr,
+    pid: u32,
+    fl: SocketAddr,
+    floor_pid: u32,
+) {
+    let run = Duration::from_secs(4);
+    load(gw, SLOW_REQUEST, WARMUP, CONCURRENCY).await;
+    load(fl, SLOW_REQUEST, WARMUP, CONCURRENCY).await;
+    let tick = ticks_per_second();
+    for round in 1..=rounds {
+        let direct = load(slow, REQUEST, run, CONCURRENCY).await;
+        let per_request = |before: (u64, u64), after: (u64, u64), n: usize| {
+            let f = |t: u64| t as f64 / tick / n as f64 * 1e6;
+            (f(after.0 - before.0), f(after.1 - before.1))
+        };
+        let before = cpu_split(pid);
+        let via = load(gw, SLOW_REQUEST, run, CONCURRENCY).await;
+        let via_cpu = per_request(before, cpu_split(pid), via.requests);
+        let before = cpu_split(floor_pid);
+        let floor = load(fl, SLOW_REQUEST, run, CONCURRENCY).await;
+        let floor_cpu = per_request(before, cpu_split(floor_pid), floor.requests);
+        let added = |l: &Load, p: f64| us(pct(&l.latencies, p)) - us(pct(&direct.latencies, p));
+        println!(
+            "round {round}: llm-router added p50 {:.0} µs p99 {:.0} µs, cpu user {:.1} + sys {:.1} µs/req; \
+             bare proxy added p50 {:.0} µs p99 {:.0} µs, cpu user {:.1} + sys {:.1} µs/req",
+            added(&via, 0.5),
+            added(&via, 0.99),
+            via_cpu.0,
+            via_cpu.1,
+            added(&floor, 0.5),
+            added(&floor, 0.99),
+            floor_cpu.0,
+            floor_cpu.1,
+        );
+    }
 }
 
 fn write_report(section: &str) {

@@ -259,11 +259,25 @@ pub fn error_in_body(provider: &str, v: &Value) -> Option<Error> {
     }
 }
 
+/// Whether hyper failed under `e`: reqwest reports a body cut short ("end of file before
+/// message length reached") as a decode error, but it is the connection that broke, and a
+/// retry may well succeed.
+fn from_the_connection(e: &reqwest::Error) -> bool {
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if c.is::<hyper::Error>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
 /// The error for a transport failure (connect, timeout, broken body).
 pub fn transport_error(provider: &str, e: reqwest::Error) -> Error {
     let kind = if e.is_timeout() {
         ErrorKind::Timeout
-    } else if e.is_connect() {
+    } else if e.is_connect() || from_the_connection(&e) {
         ErrorKind::Connection
     } else if e.is_decode() {
         ErrorKind::Decode
@@ -279,16 +293,7 @@ pub fn transport_error(provider: &str, e: reqwest::Error) -> Error {
     let e = e.without_url();
     // reqwest's own text is generic ("error sending request"); the cause chain says what
     // happened ("tcp connect error: Connection refused").
-    let mut message = e.to_string();
-    let mut cause = std::error::Error::source(&e);
-    while let Some(c) = cause {
-        let text = c.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        cause = c.source();
-    }
+    let message = crate::transport::describe(&e);
     Error::new(kind, message)
         .with_provider(provider)
         .with_source(e)

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use llm_router_core::{Error, ErrorKind};
 
+use crate::transport::{DirectClient, Transport, proxy_configured};
+
 /// Settings of an HTTP client.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
@@ -68,8 +70,29 @@ pub fn build_client(config: &HttpConfig) -> Result<reqwest::Client, Error> {
 /// Runtimes whose pools are kept; older entries (runtimes of finished tests) are dropped.
 const MAX_RUNTIMES: usize = 64;
 
-static GLOBAL: OnceLock<reqwest::Client> = OnceLock::new();
-static PER_RUNTIME: Mutex<Vec<(tokio::runtime::Id, reqwest::Client)>> = Mutex::new(Vec::new());
+/// One runtime's clients: reqwest's, and the transport the OpenAI-dialect path sends on
+/// (direct unless a proxy is configured).
+#[derive(Clone)]
+struct Pools {
+    reqwest: reqwest::Client,
+    transport: Transport,
+}
+
+impl Pools {
+    fn new() -> Result<Self, Error> {
+        let config = HttpConfig::default();
+        let reqwest = build_client(&config)?;
+        let transport = if proxy_configured(|v| std::env::var(v).ok()) {
+            Transport::Reqwest(reqwest.clone())
+        } else {
+            Transport::Direct(DirectClient::new(&config)?)
+        };
+        Ok(Self { reqwest, transport })
+    }
+}
+
+static GLOBAL: OnceLock<Pools> = OnceLock::new();
+static PER_RUNTIME: Mutex<Vec<(tokio::runtime::Id, Pools)>> = Mutex::new(Vec::new());
 
 /// The shared client with default settings; every provider built without its own client uses
 /// it, and so shares its connection pool.
@@ -81,42 +104,52 @@ static PER_RUNTIME: Mutex<Vec<(tokio::runtime::Id, reqwest::Client)>> = Mutex::n
 /// for it per request; the answer is cached per thread, so that costs a thread-local read.
 /// Outside a runtime a process-wide client is returned.
 pub fn shared_client() -> Result<reqwest::Client, Error> {
+    with_pools(|p| p.reqwest.clone())
+}
+
+/// The shared [`Transport`] of the current runtime, kept as [`shared_client`] is.
+pub(crate) fn shared_transport() -> Result<Transport, Error> {
+    with_pools(|p| p.transport.clone())
+}
+
+fn with_pools<T>(f: impl Fn(&Pools) -> T) -> Result<T, Error> {
     let Ok(handle) = tokio::runtime::Handle::try_current() else {
-        if let Some(c) = GLOBAL.get() {
-            return Ok(c.clone());
+        if let Some(p) = GLOBAL.get() {
+            return Ok(f(p));
         }
-        let c = build_client(&HttpConfig::default())?;
-        return Ok(GLOBAL.get_or_init(|| c).clone());
+        let p = Pools::new()?;
+        return Ok(f(GLOBAL.get_or_init(|| p)));
     };
     let id = handle.id();
-    if let Some(c) =
-        LOCAL.with_borrow(|l| l.as_ref().filter(|(i, _)| *i == id).map(|(_, c)| c.clone()))
+    if let Some(found) =
+        LOCAL.with_borrow(|l| l.as_ref().filter(|(i, _)| *i == id).map(|(_, p)| f(p)))
     {
-        return Ok(c);
+        return Ok(found);
     }
-    let c = runtime_client(id)?;
-    LOCAL.with_borrow_mut(|l| *l = Some((id, c.clone())));
-    Ok(c)
+    let p = runtime_pools(id)?;
+    let out = f(&p);
+    LOCAL.with_borrow_mut(|l| *l = Some((id, p)));
+    Ok(out)
 }
 
 thread_local! {
-    /// The last runtime this thread asked [`shared_client`] about, and its client.
-    static LOCAL: std::cell::RefCell<Option<(tokio::runtime::Id, reqwest::Client)>> =
+    /// The last runtime this thread asked about, and its pools.
+    static LOCAL: std::cell::RefCell<Option<(tokio::runtime::Id, Pools)>> =
         const { std::cell::RefCell::new(None) };
 }
 
-/// The client of runtime `id`, made on first use.
-fn runtime_client(id: tokio::runtime::Id) -> Result<reqwest::Client, Error> {
+/// The pools of runtime `id`, made on first use.
+fn runtime_pools(id: tokio::runtime::Id) -> Result<Pools, Error> {
     let mut map = PER_RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((_, c)) = map.iter().find(|(i, _)| *i == id) {
-        return Ok(c.clone());
+    if let Some((_, p)) = map.iter().find(|(i, _)| *i == id) {
+        return Ok(p.clone());
     }
-    let c = build_client(&HttpConfig::default())?;
+    let p = Pools::new()?;
     if map.len() >= MAX_RUNTIMES {
         map.remove(0);
     }
-    map.push((id, c.clone()));
-    Ok(c)
+    map.push((id, p.clone()));
+    Ok(p)
 }
 
 #[cfg(test)]

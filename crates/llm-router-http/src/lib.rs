@@ -31,6 +31,7 @@ mod settings;
 mod sse;
 mod stream_guard;
 mod timeout;
+mod transport;
 
 pub use body::{ByteStream, byte_stream, decode_error, parse_json, read_body, send, send_checked};
 pub use chunk_parser::{ChunkParser, EventFlow, parse_chunks};
@@ -44,6 +45,9 @@ pub use settings::ConnectionSettings;
 pub use sse::{SseEvent, SseStream, sse_events};
 pub use stream_guard::start_stream;
 pub use timeout::{StreamTimeouts, with_timeouts};
+pub use transport::{DirectClient, Outgoing, Reply, Transport, proxy_configured};
 
+/// Re-exported so providers name the same versions.
+pub use http;
 /// Re-exported so providers name the same versions.
 pub use reqwest;

@@ -5,14 +5,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use bytes::Bytes;
 use llm_router_core::{
     ApiKey, ChatProvider, ChatRequest, ChatResponse, ChatStream, EmbeddingProvider,
     EmbeddingRequest, EmbeddingResponse, Error, ErrorKind, ImageProvider, ImageRequest,
     ImageResponse, ModelInfo, ModelList,
 };
-use llm_router_http::reqwest::{self, Method, header::HeaderValue};
+use llm_router_http::http::Uri;
+use llm_router_http::reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use llm_router_http::reqwest::{self, Method};
 use llm_router_http::{
-    StreamTimeouts, byte_stream, classify, read_body, start_stream, with_timeouts,
+    Outgoing, Reply, StreamTimeouts, Transport, classify, start_stream, with_timeouts,
 };
 use serde_json::Value;
 
@@ -33,9 +36,14 @@ pub struct OpenAiCompatClient {
     http: Option<reqwest::Client>,
     request_timeout: Option<Duration>,
     stream_timeouts: StreamTimeouts,
-    /// The chat URL parsed once, when no hook can change it per request (parsing a URL costs
-    /// more than the rest of building the request).
-    chat_url: Option<reqwest::Url>,
+    /// The chat URL parsed once, when no hook can change it per request and no key travels
+    /// in it (parsing a URL costs more than the rest of building the request).
+    chat_uri: Option<Uri>,
+    /// Headers of every request: the dialect's, and the key's unless a hook makes it per
+    /// request or it travels in the query.
+    headers: HeaderMap,
+    /// Whether `headers` holds the key's header already.
+    auth_in_headers: bool,
 }
 
 impl fmt::Debug for OpenAiCompatClient {
@@ -164,21 +172,69 @@ impl OpenAiCompatBuilder {
             // Fail here, not on the first request, when no client can be built at all.
             llm_router_http::shared_client()?;
         }
-        let http = self.http;
-        let chat_url = d
-            .hooks
-            .is_none()
-            .then(|| reqwest::Url::parse(&d.url(Endpoint::ChatCompletions, "")).ok())
+        let mut headers = HeaderMap::new();
+        for (k, v) in &d.default_headers {
+            let (name, value) = header_pair(k, v, d)?;
+            headers.append(name, value);
+        }
+        let auth_in_headers = d.hooks.is_none() && !matches!(d.auth, Auth::Query(_));
+        if auth_in_headers && let Some((name, value)) = key_header(self.key.as_ref(), d)? {
+            headers.append(name, value);
+        }
+        let chat_uri = (d.hooks.is_none() && !matches!(d.auth, Auth::Query(_)))
+            .then(|| d.url(Endpoint::ChatCompletions, "").parse::<Uri>().ok())
             .flatten();
         Ok(OpenAiCompatClient {
             dialect: Arc::new(self.dialect),
             key: self.key,
-            http,
+            http: self.http,
             request_timeout: self.request_timeout,
             stream_timeouts: self.stream_timeouts,
-            chat_url,
+            chat_uri,
+            headers,
+            auth_in_headers,
         })
     }
+}
+
+/// A configured header, checked (a bad name or value is a configuration error).
+fn header_pair(name: &str, value: &str, d: &Dialect) -> Result<(HeaderName, HeaderValue), Error> {
+    let bad = || {
+        Error::new(
+            ErrorKind::Config,
+            format!("invalid header {name:?} for {}", d.name),
+        )
+        .with_provider(d.name.as_str())
+    };
+    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
+    let value = HeaderValue::from_str(value).map_err(|_| bad())?;
+    Ok((name, value))
+}
+
+/// The key's header under the dialect's scheme (`None` without a key, or when it travels in
+/// the query), marked sensitive.
+fn key_header(
+    key: Option<&ApiKey>,
+    d: &Dialect,
+) -> Result<Option<(HeaderName, HeaderValue)>, Error> {
+    let Some(key) = key else { return Ok(None) };
+    Ok(match &d.auth {
+        Auth::Bearer => Some((
+            header::AUTHORIZATION,
+            sensitive(&format!("Bearer {}", key.expose()), d)?,
+        )),
+        Auth::Header(name) => {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::new(
+                    ErrorKind::Config,
+                    format!("invalid auth header name {name:?} for {}", d.name),
+                )
+                .with_provider(d.name.as_str())
+            })?;
+            Some((name, sensitive(key.expose(), d)?))
+        }
+        Auth::Query(_) | Auth::None => None,
+    })
 }
 
 impl OpenAiCompatClient {
@@ -192,102 +248,167 @@ impl OpenAiCompatClient {
         &self.dialect
     }
 
+    /// The transport this request goes out on: the caller's client, else the runtime's
+    /// shared transport.
+    fn transport(&self) -> Result<Transport, Error> {
+        Transport::pick(self.http.as_ref())
+    }
+
+    fn uri(&self, endpoint: Endpoint, model: &str) -> Result<Uri, Error> {
+        let d = &self.dialect;
+        if let (Some(uri), Endpoint::ChatCompletions) = (&self.chat_uri, endpoint) {
+            return Ok(uri.clone());
+        }
+        let url = d.url(endpoint, model);
+        let invalid = || {
+            Error::new(
+                ErrorKind::Config,
+                format!("invalid URL for {}: {url:?}", d.name),
+            )
+            .with_provider(d.name.as_str())
+        };
+        match (&d.auth, &self.key) {
+            (Auth::Query(param), Some(key)) => {
+                let mut with_key = reqwest::Url::parse(&url).map_err(|_| invalid())?;
+                with_key.query_pairs_mut().append_pair(param, key.expose());
+                with_key.as_str().parse().map_err(|_| invalid())
+            }
+            _ => url.parse().map_err(|_| invalid()),
+        }
+    }
+
     fn request(
         &self,
         method: Method,
         endpoint: Endpoint,
         model: &str,
         extra_headers: &std::collections::BTreeMap<String, String>,
-    ) -> Result<reqwest::RequestBuilder, Error> {
+        body: Bytes,
+    ) -> Result<Outgoing, Error> {
         let d = &self.dialect;
-        let shared;
-        let http = match &self.http {
-            Some(c) => c,
-            None => {
-                shared = llm_router_http::shared_client()?;
-                &shared
-            }
-        };
-        let mut rb = match (&self.chat_url, endpoint) {
-            (Some(url), Endpoint::ChatCompletions) => http.request(method, url.clone()),
-            _ => http.request(method, d.url(endpoint, model)),
-        };
-        let custom = match (&self.key, &d.hooks) {
-            (Some(k), Some(h)) => h.auth_header(k)?,
-            _ => None,
-        };
-        if let Some((name, value)) = custom {
-            rb = rb.header(name, sensitive(&value, d)?);
-        } else if let Some(key) = &self.key {
-            match &d.auth {
-                Auth::Bearer => {
-                    rb = rb.header(
-                        "authorization",
-                        sensitive(&format!("Bearer {}", key.expose()), d)?,
-                    );
+        let mut headers = self.headers.clone();
+        if !self.auth_in_headers {
+            let custom = match (&self.key, &d.hooks) {
+                (Some(k), Some(h)) => h.auth_header(k)?,
+                _ => None,
+            };
+            let auth = match custom {
+                Some((name, value)) => {
+                    let (name, _) = header_pair(&name, "", d)?;
+                    Some((name, sensitive(&value, d)?))
                 }
-                Auth::Header(name) => rb = rb.header(name.as_str(), sensitive(key.expose(), d)?),
-                Auth::Query(param) => rb = rb.query(&[(param.as_str(), key.expose())]),
-                Auth::None => {}
+                None => key_header(self.key.as_ref(), d)?,
+            };
+            if let Some((name, value)) = auth {
+                headers.append(name, value);
             }
         }
-        for (k, v) in d
-            .default_headers
-            .iter()
-            .map(|(k, v)| (k, v))
-            .chain(extra_headers.iter())
-        {
-            rb = rb.header(k.as_str(), v.as_str());
+        for (k, v) in extra_headers {
+            let (name, value) = header_pair(k, v, d)?;
+            headers.append(name, value);
         }
-        Ok(rb)
-    }
-
-    async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
-        let d = &self.dialect;
-        llm_router_http::send_checked(&d.name, rb, self.key.as_ref(), |status, headers, body| {
-            d.hooks
-                .as_ref()
-                .and_then(|h| h.map_error(status, headers, body))
-                .unwrap_or_else(|| classify(&d.name, status, headers, body))
+        if !body.is_empty() {
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        Ok(Outgoing {
+            method,
+            uri: self.uri(endpoint, model)?,
+            headers,
+            body,
+            timeout: None,
         })
-        .await
     }
 
+    fn classify(&self, status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+        let d = &self.dialect;
+        d.hooks
+            .as_ref()
+            .and_then(|h| h.map_error(status, headers, body))
+            .unwrap_or_else(|| classify(&d.name, status, headers, body))
+    }
+
+    /// A JSON `POST`, its whole answer read within the request timeout.
     async fn post_json(
         &self,
         endpoint: Endpoint,
         model: &str,
         body: &Value,
         extra_headers: &std::collections::BTreeMap<String, String>,
-        stream: bool,
-    ) -> Result<reqwest::Response, Error> {
-        let mut rb = self
-            .request(Method::POST, endpoint, model, extra_headers)?
-            .json(body);
-        if stream {
-            rb = rb.header("accept", "text/event-stream");
-        } else if let Some(t) = self.request_timeout {
-            rb = rb.timeout(t);
-        }
-        self.send(rb).await
+    ) -> Result<Bytes, Error> {
+        let mut req = self.request(
+            Method::POST,
+            endpoint,
+            model,
+            extra_headers,
+            json_bytes(body)?,
+        )?;
+        req.headers
+            .insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        req.timeout = self.request_timeout;
+        let name = &self.dialect.name;
+        self.transport()?
+            .fetch(name, req, self.key.as_ref(), |s, h, b| {
+                self.classify(s, h, b)
+            })
+            .await
+    }
+
+    /// A streaming JSON `POST`: the answer once its head arrives (within the stream's idle
+    /// timeout).
+    async fn post_stream(
+        &self,
+        endpoint: Endpoint,
+        model: &str,
+        body: &Value,
+        extra_headers: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Reply, Error> {
+        let mut req = self.request(
+            Method::POST,
+            endpoint,
+            model,
+            extra_headers,
+            json_bytes(body)?,
+        )?;
+        req.headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("text/event-stream"),
+        );
+        req.timeout = self.stream_timeouts.idle;
+        let name = &self.dialect.name;
+        self.transport()?
+            .send(name, req, self.key.as_ref(), |s, h, b| {
+                self.classify(s, h, b)
+            })
+            .await
     }
 
     /// Generates images (`POST /images/generations`), where the dialect serves it.
     pub async fn generate_images(&self, req: ImageRequest) -> Result<ImageResponse, Error> {
         let body = image_body(&self.dialect, &req)?;
         let model = req.model.clone().unwrap_or_default();
-        let resp = self
+        let bytes = self
             .post_json(
                 Endpoint::ImageGenerations,
                 &model,
                 &body,
                 &Default::default(),
-                false,
             )
             .await?;
-        let bytes = read_body(&self.dialect.name, resp).await?;
         decode(&self.dialect, Endpoint::ImageGenerations, &bytes)
     }
+}
+
+/// A JSON body's bytes.
+fn json_bytes(body: &Value) -> Result<Bytes, Error> {
+    serde_json::to_vec(body).map(Bytes::from).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidRequest,
+            format!("cannot encode the request: {e}"),
+        )
+    })
 }
 
 fn sensitive(value: &str, d: &Dialect) -> Result<HeaderValue, Error> {
@@ -310,31 +431,28 @@ impl ChatProvider for OpenAiCompatClient {
 
     async fn chat(&self, req: ChatRequest) -> Result<ChatResponse, Error> {
         let body = chat_body(&self.dialect, &req, false)?;
-        let resp = self
+        let bytes = self
             .post_json(
                 Endpoint::ChatCompletions,
                 &req.model,
                 &body,
                 &req.extra_headers,
-                false,
             )
             .await?;
-        let bytes = read_body(&self.dialect.name, resp).await?;
         decode_chat(&self.dialect, &bytes)
     }
 
     async fn chat_stream(&self, req: ChatRequest) -> Result<ChatStream, Error> {
         let body = chat_body(&self.dialect, &req, true)?;
-        let resp = self
-            .post_json(
+        let reply = self
+            .post_stream(
                 Endpoint::ChatCompletions,
                 &req.model,
                 &body,
                 &req.extra_headers,
-                true,
             )
             .await?;
-        let bytes = byte_stream(&self.dialect.name, resp);
+        let bytes = reply.into_stream(&self.dialect.name);
         let bytes = Box::pin(with_timeouts(
             &self.dialect.name,
             bytes,
@@ -350,9 +468,21 @@ impl ChatProvider for OpenAiCompatClient {
                 format!("{} cannot list models", self.dialect.name),
             ));
         }
-        let rb = self.request(Method::GET, Endpoint::Models, "", &Default::default())?;
-        let resp = self.send(rb).await?;
-        let bytes = read_body(&self.dialect.name, resp).await?;
+        let mut req = self.request(
+            Method::GET,
+            Endpoint::Models,
+            "",
+            &Default::default(),
+            Bytes::new(),
+        )?;
+        req.timeout = self.request_timeout;
+        let name = &self.dialect.name;
+        let bytes = self
+            .transport()?
+            .fetch(name, req, self.key.as_ref(), |s, h, b| {
+                self.classify(s, h, b)
+            })
+            .await?;
         let list: ModelList = decode(&self.dialect, Endpoint::Models, &bytes)?;
         Ok(list.data)
     }
@@ -366,16 +496,9 @@ impl EmbeddingProvider for OpenAiCompatClient {
 
     async fn embed(&self, req: EmbeddingRequest) -> Result<EmbeddingResponse, Error> {
         let body = embedding_body(&self.dialect, &req)?;
-        let resp = self
-            .post_json(
-                Endpoint::Embeddings,
-                &req.model,
-                &body,
-                &req.extra_headers,
-                false,
-            )
+        let bytes = self
+            .post_json(Endpoint::Embeddings, &req.model, &body, &req.extra_headers)
             .await?;
-        let bytes = read_body(&self.dialect.name, resp).await?;
         decode(&self.dialect, Endpoint::Embeddings, &bytes)
     }
 }
