@@ -13,7 +13,7 @@ fn chunk_object() -> String {
 }
 
 /// One event of a chat stream.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatChunk {
     /// The completion's id (the same in every chunk).
     #[serde(default)]
@@ -43,6 +43,17 @@ pub struct ChatChunk {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::serde_util::deserialize_keeping_extra!(ChatChunk, extra, {
+    id: String = "id" => default,
+    object: String = "object" => or(chunk_object),
+    created: u64 = "created" => default,
+    model: String = "model" => default,
+    choices: Vec<ChunkChoice> = "choices" => null,
+    usage: Option<Usage> = "usage" => default,
+    system_fingerprint: Option<String> = "system_fingerprint" => default,
+    service_tier: Option<String> = "service_tier" => default,
+});
 
 impl Default for ChatChunk {
     fn default() -> Self {
@@ -91,7 +102,7 @@ impl ChatChunk {
 }
 
 /// The delta of one choice.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChunkChoice {
     /// Which choice.
     #[serde(default)]
@@ -110,8 +121,15 @@ pub struct ChunkChoice {
     pub extra: Map<String, Value>,
 }
 
+crate::serde_util::deserialize_keeping_extra!(ChunkChoice, extra, {
+    index: u32 = "index" => default,
+    delta: Delta = "delta" => default,
+    finish_reason: Option<FinishReason> = "finish_reason" => default,
+    logprobs: Option<Value> = "logprobs" => default,
+});
+
 /// New content of one choice.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Delta {
     /// Set on the first chunk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -143,6 +161,15 @@ pub struct Delta {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::serde_util::deserialize_keeping_extra!(Delta, extra, {
+    role: Option<Role> = "role" => default,
+    content: Option<String> = "content" => default,
+    tool_calls: Vec<ToolCallDelta> = "tool_calls" => null,
+    refusal: Option<String> = "refusal" => default,
+    reasoning_content: Option<String> = "reasoning_content" => default,
+    reasoning_details: Vec<ReasoningDetail> = "reasoning_details" => null,
+});
 
 /// A fragment of a tool call. The first fragment of a call has `id` and the name; later ones
 /// append to `arguments`.

@@ -6,7 +6,7 @@
 
 use super::content::Content;
 use super::tool::ToolCall;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 crate::open_enum! {
@@ -35,7 +35,7 @@ crate::open_enum! {
 /// assert_eq!(m.role, Role::User);
 /// assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"role":"user","content":"Hello!"}"#);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Message {
     /// Who wrote it.
     pub role: Role,
@@ -74,6 +74,17 @@ pub struct Message {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::serde_util::deserialize_keeping_extra!(Message, extra, {
+    role: Role = "role" => required,
+    content: Option<Content> = "content" => default,
+    name: Option<String> = "name" => default,
+    tool_calls: Vec<ToolCall> = "tool_calls" => null,
+    tool_call_id: Option<String> = "tool_call_id" => default,
+    refusal: Option<String> = "refusal" => default,
+    reasoning_content: Option<String> = "reasoning_content" => default,
+    reasoning_details: Vec<ReasoningDetail> = "reasoning_details" => null,
+});
 
 impl Message {
     /// A message with `role` and text content.
@@ -143,7 +154,7 @@ crate::open_enum! {
 }
 
 /// One block of model reasoning, kept so it can be sent back on the next turn.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReasoningDetail {
     /// The block's kind.
     #[serde(rename = "type")]
@@ -170,6 +181,16 @@ pub struct ReasoningDetail {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::serde_util::deserialize_keeping_extra!(ReasoningDetail, extra, {
+    kind: ReasoningKind = "type" => required,
+    text: Option<String> = "text" => default,
+    summary: Option<String> = "summary" => default,
+    data: Option<String> = "data" => default,
+    signature: Option<String> = "signature" => default,
+    format: Option<String> = "format" => default,
+    index: Option<u32> = "index" => default,
+});
 
 impl ReasoningDetail {
     /// A readable reasoning block with an optional signature.

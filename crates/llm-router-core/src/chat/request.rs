@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 /// assert_eq!(json["top_k"], 40);
 /// assert_eq!(json["max_tokens"], 100);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChatRequest {
     /// Model id. At the router: `"provider/model"` or an alias.
     pub model: String,
@@ -116,6 +116,34 @@ pub struct ChatRequest {
     pub extensions: Extensions,
 }
 
+crate::serde_util::deserialize_keeping_extra!(ChatRequest, extra, {
+    model: String = "model" => required,
+    messages: Vec<Message> = "messages" => required,
+    temperature: Option<f64> = "temperature" => default,
+    top_p: Option<f64> = "top_p" => default,
+    n: Option<u32> = "n" => default,
+    stream: Option<bool> = "stream" => default,
+    stream_options: Option<StreamOptions> = "stream_options" => default,
+    stop: Option<Stop> = "stop" => default,
+    max_tokens: Option<u32> = "max_tokens" => default,
+    max_completion_tokens: Option<u32> = "max_completion_tokens" => default,
+    presence_penalty: Option<f64> = "presence_penalty" => default,
+    frequency_penalty: Option<f64> = "frequency_penalty" => default,
+    logit_bias: Option<BTreeMap<String, f64>> = "logit_bias" => default,
+    logprobs: Option<bool> = "logprobs" => default,
+    top_logprobs: Option<u32> = "top_logprobs" => default,
+    seed: Option<i64> = "seed" => default,
+    tools: Vec<ToolDefinition> = "tools" => default,
+    tool_choice: Option<ToolChoice> = "tool_choice" => default,
+    parallel_tool_calls: Option<bool> = "parallel_tool_calls" => default,
+    response_format: Option<ResponseFormat> = "response_format" => default,
+    reasoning_effort: Option<ReasoningEffort> = "reasoning_effort" => default,
+    user: Option<String> = "user" => default,
+    metadata: Option<BTreeMap<String, String>> = "metadata" => default,
+    store: Option<bool> = "store" => default,
+    service_tier: Option<String> = "service_tier" => default,
+} skip { extra_headers, extensions });
+
 impl ChatRequest {
     /// A request for `model` with `messages`.
     pub fn new(model: impl Into<String>, messages: Vec<Message>) -> Self {
@@ -183,7 +211,7 @@ impl ChatRequest {
 }
 
 /// `stream_options`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct StreamOptions {
     /// Send a final chunk with usage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -192,6 +220,10 @@ pub struct StreamOptions {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::serde_util::deserialize_keeping_extra!(StreamOptions, extra, {
+    include_usage: Option<bool> = "include_usage" => default,
+});
 
 /// Stop sequences: a string or a list, kept in the form given.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,7 @@
 
 use super::message::Message;
 use super::usage::Usage;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 crate::open_enum! {
@@ -34,7 +34,7 @@ pub(crate) fn chat_completion() -> String {
 ///   "finish_reason":"stop"}]}"#).unwrap();
 /// assert_eq!(r.text(), "Hi");
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatResponse {
     /// The provider's id for the completion.
     #[serde(default)]
@@ -64,6 +64,17 @@ pub struct ChatResponse {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::serde_util::deserialize_keeping_extra!(ChatResponse, extra, {
+    id: String = "id" => default,
+    object: String = "object" => or(chat_completion),
+    created: u64 = "created" => default,
+    model: String = "model" => default,
+    choices: Vec<Choice> = "choices" => null,
+    usage: Option<Usage> = "usage" => default,
+    system_fingerprint: Option<String> = "system_fingerprint" => default,
+    service_tier: Option<String> = "service_tier" => default,
+});
 
 impl Default for ChatResponse {
     fn default() -> Self {
@@ -102,7 +113,7 @@ impl ChatResponse {
 }
 
 /// One answer.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Choice {
     /// Position among the choices.
     #[serde(default)]
@@ -120,3 +131,10 @@ pub struct Choice {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::serde_util::deserialize_keeping_extra!(Choice, extra, {
+    index: u32 = "index" => default,
+    message: Message = "message" => default,
+    finish_reason: Option<FinishReason> = "finish_reason" => default,
+    logprobs: Option<Value> = "logprobs" => default,
+});

@@ -27,7 +27,7 @@ crate::open_enum! {
 /// );
 /// assert_eq!(t.function.name, "get_weather");
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ToolDefinition {
     /// Always `function` today.
     #[serde(rename = "type", default)]
@@ -38,6 +38,11 @@ pub struct ToolDefinition {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::serde_util::deserialize_keeping_extra!(ToolDefinition, extra, {
+    kind: ToolType = "type" => default,
+    function: FunctionDefinition = "function" => required,
+});
 
 impl ToolDefinition {
     /// A function tool.
@@ -61,7 +66,7 @@ impl ToolDefinition {
 }
 
 /// A function's name, description and JSON-Schema parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FunctionDefinition {
     /// The function's name (`[a-zA-Z0-9_-]{1,64}` at most providers).
     pub name: String,
@@ -79,6 +84,13 @@ pub struct FunctionDefinition {
     pub extra: Map<String, Value>,
 }
 
+crate::serde_util::deserialize_keeping_extra!(FunctionDefinition, extra, {
+    name: String = "name" => required,
+    description: Option<String> = "description" => default,
+    parameters: Option<Value> = "parameters" => default,
+    strict: Option<bool> = "strict" => default,
+});
+
 impl FunctionDefinition {
     /// The parameters schema, or an empty object schema when none was given.
     pub fn parameters_or_empty(&self) -> Value {
@@ -89,7 +101,7 @@ impl FunctionDefinition {
 }
 
 /// A call the model made: `{"id", "type": "function", "function": {"name", "arguments"}}`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ToolCall {
     /// The call's id; a tool result names it in `tool_call_id`.
     #[serde(default)]
@@ -103,6 +115,12 @@ pub struct ToolCall {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::serde_util::deserialize_keeping_extra!(ToolCall, extra, {
+    id: String = "id" => default,
+    kind: ToolType = "type" => default,
+    function: FunctionCall = "function" => required,
+});
 
 impl ToolCall {
     /// A function call.

@@ -1,6 +1,6 @@
 //! Token usage, in OpenAI's shape with the cache and reasoning details every provider reports.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Token counts of one request.
@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 /// assert_eq!((u.input_tokens(), u.output_tokens(), u.total_tokens), (10, 5, 15));
 /// assert_eq!(u.cache_read_tokens(), 4);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Usage {
     /// Input tokens, cached ones included.
     #[serde(default, deserialize_with = "crate::serde_util::null_as_default")]
@@ -37,8 +37,16 @@ pub struct Usage {
     pub extra: Map<String, Value>,
 }
 
+crate::serde_util::deserialize_keeping_extra!(Usage, extra, {
+    prompt_tokens: u64 = "prompt_tokens" => null,
+    completion_tokens: u64 = "completion_tokens" => null,
+    total_tokens: u64 = "total_tokens" => null,
+    prompt_tokens_details: Option<PromptTokensDetails> = "prompt_tokens_details" => default,
+    completion_tokens_details: Option<CompletionTokensDetails> = "completion_tokens_details" => default,
+});
+
 /// Input token details.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PromptTokensDetails {
     /// Input tokens read from the provider's prompt cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,8 +62,14 @@ pub struct PromptTokensDetails {
     pub extra: Map<String, Value>,
 }
 
+crate::serde_util::deserialize_keeping_extra!(PromptTokensDetails, extra, {
+    cached_tokens: Option<u64> = "cached_tokens" => default,
+    cache_write_tokens: Option<u64> = "cache_write_tokens" => default,
+    audio_tokens: Option<u64> = "audio_tokens" => default,
+});
+
 /// Output token details.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CompletionTokensDetails {
     /// Tokens spent on reasoning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,6 +87,13 @@ pub struct CompletionTokensDetails {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+crate::serde_util::deserialize_keeping_extra!(CompletionTokensDetails, extra, {
+    reasoning_tokens: Option<u64> = "reasoning_tokens" => default,
+    audio_tokens: Option<u64> = "audio_tokens" => default,
+    accepted_prediction_tokens: Option<u64> = "accepted_prediction_tokens" => default,
+    rejected_prediction_tokens: Option<u64> = "rejected_prediction_tokens" => default,
+});
 
 impl Usage {
     /// Usage with input and output counts; total is their sum.
