@@ -230,26 +230,9 @@ fn serve_with_event_loops_answers_on_each_and_stops_on_sigterm() {
 /// Starts `serve` with `extra` arguments, sends a health check and `chats` chat requests, each
 /// on its own connection, then SIGTERM; returns the line that announced the address.
 fn serve_then_stop(extra: &[&str], chats: usize) -> String {
-    let mut child = bin()
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let started = Instant::now();
-    let (addr, banner) = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break (
-                rest.split_whitespace().next().unwrap().to_owned(),
-                line.clone(),
-            );
-        }
-        assert!(started.elapsed() < Duration::from_secs(30));
-    };
+    let mut cmd = bin();
+    cmd.args(["serve", "--listen", "127.0.0.1:0"]).args(extra);
+    let (mut child, addr, banner) = start_serve(cmd);
     let body = http(
         &addr,
         "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
@@ -278,6 +261,99 @@ fn serve_then_stop(extra: &[&str], chats: usize) -> String {
         let _ = child.kill();
     }
     banner
+}
+
+/// Spawns a `serve` command and waits for the line announcing its address: the child, the
+/// address and that line.
+fn start_serve(mut cmd: Command) -> (std::process::Child, String, String) {
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let started = Instant::now();
+    loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            let addr = rest.split_whitespace().next().unwrap().to_owned();
+            // Keep reading, so the server's later writes to stderr find the pipe open.
+            std::thread::spawn(move || lines.for_each(drop));
+            return (child, addr, line);
+        }
+        assert!(started.elapsed() < Duration::from_secs(30));
+    }
+}
+
+/// With `HTTP_PROXY` set, upstream requests go through the proxy (reqwest's path; without a
+/// proxy the OpenAI-dialect client sends on hyper-util directly). The upstream's host does not
+/// resolve, so only the proxy can answer.
+#[test]
+#[cfg(unix)]
+fn upstream_requests_go_through_the_proxy_in_the_environment() {
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_addr = proxy.local_addr().unwrap();
+    let seen = std::thread::spawn(move || {
+        use std::io::Read as _;
+        let (mut sock, _) = proxy.accept().unwrap();
+        let mut req = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&req).contains("\"messages\"") {
+            let n = sock.read(&mut buf).unwrap();
+            assert!(n > 0, "the request ended early");
+            req.extend_from_slice(&buf[..n]);
+        }
+        let body = r#"{"id":"c","object":"chat.completion","created":1,"model":"x","choices":[{"index":0,"message":{"role":"assistant","content":"via proxy"},"finish_reason":"stop"}]}"#;
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        sock.write_all(answer.as_bytes()).unwrap();
+        String::from_utf8_lossy(&req).into_owned()
+    });
+    let config = temp_file(
+        "proxied.toml",
+        r#"[providers.up]
+kind = "openai-compatible"
+base_url = "http://upstream.invalid/v1"
+api_key = "${PROXY_TEST_KEY}"
+
+[models.m]
+provider = "up"
+model = "x"
+"#,
+    );
+    let mut cmd = bin();
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .env("PROXY_TEST_KEY", "sk-proxied")
+        .env("HTTP_PROXY", format!("http://{proxy_addr}"))
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy");
+    let (mut child, addr, _) = start_serve(cmd);
+    let req = r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#;
+    let body = http(
+        &addr,
+        &format!(
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{req}",
+            req.len()
+        ),
+    );
+    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+    assert!(body.contains("via proxy"), "{body}");
+    let seen = seen.join().unwrap();
+    assert!(
+        seen.starts_with("POST http://upstream.invalid/v1/chat/completions HTTP/1.1\r\n"),
+        "{seen}"
+    );
+    assert!(
+        seen.to_ascii_lowercase()
+            .contains("authorization: bearer sk-proxied"),
+        "{seen}"
+    );
+    sigterm(&child);
+    wait_for_clean_exit(&mut child);
 }
 
 /// A minimal HTTP/1.1 exchange over a plain TCP stream (the response as text).

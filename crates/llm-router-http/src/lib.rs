@@ -1,6 +1,8 @@
 //! HTTP plumbing shared by every llm-router provider.
 //!
-//! One pooled reqwest client (rustls with the `ring` provider, never OpenSSL), JSON sending,
+//! Pooled clients per tokio runtime (rustls with the `ring` provider, never OpenSSL): reqwest,
+//! and [`Transport`], which sends the OpenAI-dialect hot path on hyper-util directly (reqwest
+//! when a proxy is configured or the caller brought a client), JSON sending,
 //! server-sent-event decoding (`eventsource-stream`), the mapping of HTTP status and error
 //! bodies to [`llm_router_core::ErrorKind`] (classification lives here, once), `Retry-After`
 //! parsing, stream idle/total timeouts, the stream rules of [`start_stream`], and the event

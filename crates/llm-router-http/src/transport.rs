@@ -111,6 +111,11 @@ impl DirectClient {
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(Some(config.connect_timeout));
+        // TCP keep-alive as reqwest sets it: long streams through NATs and load balancers
+        // that drop idle-looking flows.
+        http.set_keepalive(Some(Duration::from_secs(15)));
+        http.set_keepalive_interval(Some(Duration::from_secs(15)));
+        http.set_keepalive_retries(Some(3));
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls_config()?)
             .https_or_http()

@@ -121,7 +121,10 @@ impl OpenAiCompatBuilder {
         self
     }
 
-    /// Uses this HTTP client instead of the shared one.
+    /// Uses this HTTP client instead of the shared transport (its proxies, roots and
+    /// identities apply). Without one, requests go out on the runtime's shared
+    /// [`Transport`](llm_router_http::Transport): hyper-util directly, or reqwest when a proxy
+    /// is configured in the environment.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
