@@ -264,7 +264,8 @@ fn serve_then_stop(extra: &[&str], chats: usize) -> String {
 }
 
 /// Spawns a `serve` command and waits for the line announcing its address: the child, the
-/// address and that line.
+/// address and that line. The caller stops and waits for the child.
+#[allow(clippy::zombie_processes)]
 fn start_serve(mut cmd: Command) -> (std::process::Child, String, String) {
     let mut child = cmd
         .stdout(Stdio::null())
