@@ -53,7 +53,14 @@ pub struct Outgoing {
     pub timeout: Option<Duration>,
 }
 
-/// The client a request is sent on (see the [module docs](self)). Cheap to clone.
+/// The client a request is sent on. Cheap to clone.
+///
+/// [`Transport::Direct`] is hyper-util's pooled client with the TLS, pool and timeout settings
+/// of the reqwest client, without reqwest's per-request layers (its redirect policy alone
+/// parses the URI as a `Url` twice per request): about a fifth less CPU per proxied request.
+/// [`Transport::Reqwest`] is used when a proxy is configured in the environment
+/// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, either case) or the caller brought a client. The
+/// direct client follows no redirects: a `3xx` is reported as an error naming the status.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum Transport {
