@@ -3,7 +3,7 @@
 //! Pooled clients per tokio runtime (rustls with the `ring` provider, never OpenSSL): reqwest,
 //! and [`Transport`], which sends the OpenAI-dialect hot path on hyper-util directly (reqwest
 //! when a proxy is configured or the caller brought a client), JSON sending,
-//! server-sent-event decoding (`eventsource-stream`), the mapping of HTTP status and error
+//! server-sent-event decoding (`sse-parse`), the mapping of HTTP status and error
 //! bodies to [`llm_router_core::ErrorKind`] (classification lives here, once), `Retry-After`
 //! parsing, stream idle/total timeouts, the stream rules of [`start_stream`], and the event
 //! loop of native stream parsers ([`parse_chunks`]).
