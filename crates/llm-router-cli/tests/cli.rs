@@ -240,13 +240,7 @@ fn serve_then_stop(extra: &[&str], chats: usize) -> String {
     assert!(body.starts_with("HTTP/1.1 200"), "{body}");
     let req = r#"{"model":"mock-chat","messages":[{"role":"user","content":"hi"}]}"#;
     for _ in 0..chats {
-        let body = http(
-            &addr,
-            &format!(
-                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{req}",
-                req.len()
-            ),
-        );
+        let body = post_chat(&addr, req);
         assert!(body.starts_with("HTTP/1.1 200"), "{body}");
         assert!(body.contains("chat.completion"), "{body}");
     }
@@ -333,13 +327,9 @@ model = "x"
         .env_remove("NO_PROXY")
         .env_remove("no_proxy");
     let (mut child, addr, _) = start_serve(cmd);
-    let req = r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#;
-    let body = http(
+    let body = post_chat(
         &addr,
-        &format!(
-            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{req}",
-            req.len()
-        ),
+        r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#,
     );
     assert!(body.starts_with("HTTP/1.1 200"), "{body}");
     assert!(body.contains("via proxy"), "{body}");
@@ -355,6 +345,19 @@ model = "x"
     );
     sigterm(&child);
     wait_for_clean_exit(&mut child);
+}
+
+/// `POST /v1/chat/completions` with `req` on its own connection (the response as text).
+fn post_chat(addr: &str, req: &str) -> String {
+    http(addr, &chat_request(req))
+}
+
+/// The HTTP/1.1 text of `POST /v1/chat/completions` with body `req`, closing the connection.
+fn chat_request(req: &str) -> String {
+    format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{req}",
+        req.len()
+    )
 }
 
 /// A minimal HTTP/1.1 exchange over a plain TCP stream (the response as text).
@@ -427,38 +430,23 @@ fn event_loops_drain_a_live_stream_on_sigterm() {
          default_reply = \"one two three four five six seven eight\"\n\n\
          [models.slow]\nprovider = \"slow\"\nmodel = \"slow\"\n",
     );
-    let mut child = bin()
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--workers",
-            "2",
-            "--config",
-        ])
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
+    let mut cmd = bin();
+    cmd.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--workers",
+        "2",
+        "--config",
+    ])
+    .arg(&config);
+    let (mut child, addr, _) = start_serve(cmd);
     let req = r#"{"model":"slow","stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
     let mut stream = std::net::TcpStream::connect(&addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(15)))
         .unwrap();
-    write!(
-        stream,
-        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{req}",
-        req.len()
-    )
-    .unwrap();
+    stream.write_all(chat_request(req).as_bytes()).unwrap();
     // Wait for the first chunk, then ask the server to stop.
     let mut seen = Vec::new();
     let mut buf = [0u8; 4096];

@@ -333,6 +333,24 @@ impl OpenAiCompatClient {
             .unwrap_or_else(|| classify(&d.name, status, headers, body))
     }
 
+    /// A JSON `POST` of `body` that accepts `accept`, with deadline `timeout`.
+    fn json_post(
+        &self,
+        endpoint: Endpoint,
+        model: &str,
+        body: &Value,
+        extra_headers: &std::collections::BTreeMap<String, String>,
+        accept: &'static str,
+        timeout: Option<Duration>,
+    ) -> Result<Outgoing, Error> {
+        let body = json_bytes(body)?;
+        let mut req = self.request(Method::POST, endpoint, model, extra_headers, body)?;
+        req.headers
+            .insert(header::ACCEPT, HeaderValue::from_static(accept));
+        req.timeout = timeout;
+        Ok(req)
+    }
+
     /// A JSON `POST`, its whole answer read within the request timeout.
     async fn post_json(
         &self,
@@ -341,19 +359,17 @@ impl OpenAiCompatClient {
         body: &Value,
         extra_headers: &std::collections::BTreeMap<String, String>,
     ) -> Result<Bytes, Error> {
-        let mut req = self.request(
-            Method::POST,
+        let accept = "application/json";
+        let req = self.json_post(
             endpoint,
             model,
+            body,
             extra_headers,
-            json_bytes(body)?,
+            accept,
+            self.request_timeout,
         )?;
-        req.headers
-            .insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-        req.timeout = self.request_timeout;
-        let name = &self.dialect.name;
         self.transport()?
-            .fetch(name, req, self.key.as_ref(), |s, h, b| {
+            .fetch(&self.dialect.name, req, self.key.as_ref(), |s, h, b| {
                 self.classify(s, h, b)
             })
             .await
@@ -368,21 +384,11 @@ impl OpenAiCompatClient {
         body: &Value,
         extra_headers: &std::collections::BTreeMap<String, String>,
     ) -> Result<Reply, Error> {
-        let mut req = self.request(
-            Method::POST,
-            endpoint,
-            model,
-            extra_headers,
-            json_bytes(body)?,
-        )?;
-        req.headers.insert(
-            header::ACCEPT,
-            HeaderValue::from_static("text/event-stream"),
-        );
-        req.timeout = self.stream_timeouts.idle;
-        let name = &self.dialect.name;
+        let accept = "text/event-stream";
+        let idle = self.stream_timeouts.idle;
+        let req = self.json_post(endpoint, model, body, extra_headers, accept, idle)?;
         self.transport()?
-            .send(name, req, self.key.as_ref(), |s, h, b| {
+            .send(&self.dialect.name, req, self.key.as_ref(), |s, h, b| {
                 self.classify(s, h, b)
             })
             .await
