@@ -162,12 +162,7 @@ impl DirectClient {
         *request.uri_mut() = uri;
         *request.headers_mut() = headers;
         let sent = self.inner.client.request(request);
-        let resp = match timeout {
-            None => sent.await,
-            Some(t) => tokio::time::timeout(t, sent)
-                .await
-                .map_err(|_| head_timeout(provider, t))?,
-        };
+        let resp = within(provider, timeout, "no response", sent).await?;
         resp.map(Reply::Direct).map_err(|e| {
             let kind = ErrorKind::Connection;
             Error::new(kind, describe(&e))
@@ -177,12 +172,24 @@ impl DirectClient {
     }
 }
 
-fn head_timeout(provider: &str, t: Duration) -> Error {
-    Error::new(
-        ErrorKind::Timeout,
-        format!("no response within {} ms", t.as_millis()),
-    )
-    .with_provider(provider)
+/// `work`'s output, or a [`ErrorKind::Timeout`] error ("`what` within N ms") once `limit`
+/// passes (`None`: no limit).
+async fn within<T>(
+    provider: &str,
+    limit: Option<Duration>,
+    what: &str,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T, Error> {
+    let Some(t) = limit else {
+        return Ok(work.await);
+    };
+    tokio::time::timeout(t, work).await.map_err(|_| {
+        Error::new(
+            ErrorKind::Timeout,
+            format!("{what} within {} ms", t.as_millis()),
+        )
+        .with_provider(provider)
+    })
 }
 
 /// An error's text followed by its causes' ("client error (Connect): tcp connect error:
@@ -279,21 +286,8 @@ impl Transport {
                 .bytes(provider)
                 .await
         };
-        match deadline {
-            None => exchange.await,
-            Some(t) => tokio::time::timeout(t, exchange)
-                .await
-                .map_err(|_| answer_timeout(provider, t))?,
-        }
+        within(provider, deadline, "no complete answer", exchange).await?
     }
-}
-
-fn answer_timeout(provider: &str, t: Duration) -> Error {
-    Error::new(
-        ErrorKind::Timeout,
-        format!("no complete answer within {} ms", t.as_millis()),
-    )
-    .with_provider(provider)
 }
 
 async fn send_reqwest(
@@ -313,12 +307,7 @@ async fn send_reqwest(
         .headers(headers)
         .body(body)
         .send();
-    let resp = match timeout {
-        None => sent.await,
-        Some(t) => tokio::time::timeout(t, sent)
-            .await
-            .map_err(|_| head_timeout(provider, t))?,
-    };
+    let resp = within(provider, timeout, "no response", sent).await?;
     resp.map(Reply::Reqwest)
         .map_err(|e| transport_error(provider, e))
 }

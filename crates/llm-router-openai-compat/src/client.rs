@@ -180,11 +180,13 @@ impl OpenAiCompatBuilder {
             let (name, value) = header_pair(k, v, d)?;
             headers.append(name, value);
         }
-        let auth_in_headers = d.hooks.is_none() && !matches!(d.auth, Auth::Query(_));
-        if auth_in_headers && let Some((name, value)) = key_header(self.key.as_ref(), d)? {
+        // Without hooks (which may change the URL or the key's header per request) and with
+        // the key outside the URL, both are fixed: build them once.
+        let fixed = d.hooks.is_none() && !matches!(d.auth, Auth::Query(_));
+        if fixed && let Some((name, value)) = key_header(self.key.as_ref(), d)? {
             headers.append(name, value);
         }
-        let chat_uri = (d.hooks.is_none() && !matches!(d.auth, Auth::Query(_)))
+        let chat_uri = fixed
             .then(|| d.url(Endpoint::ChatCompletions, "").parse::<Uri>().ok())
             .flatten();
         Ok(OpenAiCompatClient {
@@ -195,23 +197,29 @@ impl OpenAiCompatBuilder {
             stream_timeouts: self.stream_timeouts,
             chat_uri,
             headers,
-            auth_in_headers,
+            auth_in_headers: fixed,
         })
     }
 }
 
+/// A configuration error naming the bad header.
+fn bad_header(name: &str, d: &Dialect) -> Error {
+    Error::new(
+        ErrorKind::Config,
+        format!("invalid header {name:?} for {}", d.name),
+    )
+    .with_provider(d.name.as_str())
+}
+
+/// A configured header name, checked.
+fn header_name(name: &str, d: &Dialect) -> Result<HeaderName, Error> {
+    HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad_header(name, d))
+}
+
 /// A configured header, checked (a bad name or value is a configuration error).
 fn header_pair(name: &str, value: &str, d: &Dialect) -> Result<(HeaderName, HeaderValue), Error> {
-    let bad = || {
-        Error::new(
-            ErrorKind::Config,
-            format!("invalid header {name:?} for {}", d.name),
-        )
-        .with_provider(d.name.as_str())
-    };
-    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
-    let value = HeaderValue::from_str(value).map_err(|_| bad())?;
-    Ok((name, value))
+    let value = HeaderValue::from_str(value).map_err(|_| bad_header(name, d))?;
+    Ok((header_name(name, d)?, value))
 }
 
 /// The key's header under the dialect's scheme (`None` without a key, or when it travels in
@@ -226,16 +234,7 @@ fn key_header(
             header::AUTHORIZATION,
             sensitive(&format!("Bearer {}", key.expose()), d)?,
         )),
-        Auth::Header(name) => {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                Error::new(
-                    ErrorKind::Config,
-                    format!("invalid auth header name {name:?} for {}", d.name),
-                )
-                .with_provider(d.name.as_str())
-            })?;
-            Some((name, sensitive(key.expose(), d)?))
-        }
+        Auth::Header(name) => Some((header_name(name, d)?, sensitive(key.expose(), d)?)),
         Auth::Query(_) | Auth::None => None,
     })
 }
@@ -296,10 +295,7 @@ impl OpenAiCompatClient {
                 _ => None,
             };
             let auth = match custom {
-                Some((name, value)) => {
-                    let (name, _) = header_pair(&name, "", d)?;
-                    Some((name, sensitive(&value, d)?))
-                }
+                Some((name, value)) => Some((header_name(&name, d)?, sensitive(&value, d)?)),
                 None => key_header(self.key.as_ref(), d)?,
             };
             if let Some((name, value)) = auth {
