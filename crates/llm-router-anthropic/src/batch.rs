@@ -45,7 +45,7 @@ use llm_router_core::{
     Error, ErrorKind, async_trait, cancelled_error, expired_error,
 };
 use llm_router_http::reqwest::{self, Method};
-use llm_router_http::{decode_error, read_body};
+use llm_router_http::{Outgoing, decode_error};
 use serde_json::{Map, Value, json};
 
 use crate::NAME;
@@ -126,19 +126,17 @@ impl AnthropicClient {
         Ok(json!({ "requests": requests }))
     }
 
-    fn batch_request(&self, method: Method, path: &str) -> Result<reqwest::RequestBuilder, Error> {
+    fn batch_request(&self, method: Method, path: &str) -> Result<Outgoing, Error> {
         let conn = self.connection();
-        let mut rb = conn.request(method, path, &BTreeMap::new())?;
-        if let Some(t) = conn.request_timeout {
-            rb = rb.timeout(t);
-        }
-        Ok(rb)
+        Ok(conn
+            .request(method, path, &BTreeMap::new())?
+            .timeout(conn.request_timeout))
     }
 
-    async fn batch_call(&self, rb: reqwest::RequestBuilder) -> Result<Value, Error> {
+    async fn batch_call(&self, rb: Outgoing) -> Result<Value, Error> {
         let conn = self.connection();
         let resp = conn
-            .send(rb.header("accept", "application/json"), http_error)
+            .send(rb.header("accept", "application/json")?, http_error)
             .await?;
         conn.read_json(resp).await
     }
@@ -173,7 +171,7 @@ impl BatchProvider for AnthropicClient {
 
     async fn submit(&self, items: Vec<BatchItem>) -> Result<BatchJob, Error> {
         let body = self.batch_body(&items)?;
-        let rb = self.batch_request(Method::POST, BATCHES)?.json(&body);
+        let rb = self.batch_request(Method::POST, BATCHES)?.json(&body)?;
         job(self.batch_call(rb).await?)
     }
 
@@ -201,10 +199,10 @@ impl BatchProvider for AnthropicClient {
         let path = self.results_path(url)?;
         let rb = self
             .batch_request(Method::GET, &path)?
-            .header("accept", "application/binary");
+            .header("accept", "application/binary")?;
         let conn = self.connection();
         let resp = conn.send(rb, http_error).await?;
-        let bytes = read_body(NAME, resp).await?;
+        let bytes = conn.read_body(resp).await?;
         let text = String::from_utf8_lossy(&bytes);
         let mut out = Vec::new();
         for (i, line) in text.lines().enumerate() {

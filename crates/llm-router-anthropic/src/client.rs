@@ -12,7 +12,7 @@ use llm_router_core::{
 };
 use llm_router_http::reqwest;
 use llm_router_http::{
-    AuthScheme, Connection, ConnectionSettings, StreamTimeouts, decode_error, parse_json, read_body,
+    AuthScheme, Connection, ConnectionSettings, StreamTimeouts, decode_error, parse_json,
 };
 use serde_json::Value;
 
@@ -188,7 +188,7 @@ impl AnthropicClient {
         &self,
         req: &ChatRequest,
         stream: bool,
-    ) -> Result<reqwest::Response, Error> {
+    ) -> Result<llm_router_http::Reply, Error> {
         let body = self.request_body(req, stream)?;
         self.inner
             .conn
@@ -223,7 +223,7 @@ impl ChatProvider for AnthropicClient {
 
     async fn chat(&self, req: ChatRequest) -> Result<ChatResponse, Error> {
         let resp = self.post_messages(&req, false).await?;
-        let bytes = read_body(NAME, resp).await?;
+        let bytes = self.inner.conn.read_body(resp).await?;
         let mut out = decode_message(&bytes).map_err(|e| self.inner.conn.redact(e))?;
         out.created = llm_router_http::unix_now();
         Ok(out)
@@ -245,12 +245,12 @@ impl ChatProvider for AnthropicClient {
             let conn = &self.inner.conn;
             let mut rb = conn
                 .get("/v1/models", &BTreeMap::new())?
-                .query(&[("limit", "1000")]);
+                .query(&[("limit", "1000")])?;
             if let Some(a) = &after {
-                rb = rb.query(&[("after_id", a.as_str())]);
+                rb = rb.query(&[("after_id", a.as_str())])?;
             }
             let resp = conn.send(rb, http_error).await?;
-            let page: ModelPage = parse_json(NAME, &read_body(NAME, resp).await?)?;
+            let page: ModelPage = conn.read_json(resp).await?;
             for mut m in page.data {
                 let Some(Value::String(id)) = m.remove("id") else {
                     continue;

@@ -13,7 +13,7 @@ use llm_router_core::{
     EmbeddingRequest, EmbeddingResponse, Error, ErrorKind, Usage,
 };
 use llm_router_http::reqwest::{self, header::HeaderValue};
-use llm_router_http::{AuthScheme, Connection, ConnectionSettings, StreamTimeouts, read_body};
+use llm_router_http::{AuthScheme, Connection, ConnectionSettings, StreamTimeouts};
 use serde_json::{Map, Value};
 
 use crate::auth::{Auth, AwsCredentials, sign_post};
@@ -216,7 +216,7 @@ pub fn encode_model_id(model: &str) -> String {
     out
 }
 
-fn request_id(resp: &reqwest::Response) -> String {
+fn request_id(resp: &llm_router_http::Reply) -> String {
     resp.headers()
         .get("x-amzn-requestid")
         .and_then(|v| v.to_str().ok())
@@ -247,8 +247,8 @@ impl BedrockClient {
 
     /// `POST /model/{id}/{action}` with `body`, signed (SigV4) or with the API key. Like the
     /// AWS SDKs, a stream request names no `accept` (the answer is
-    /// `application/vnd.amazon.eventstream`) and has no overall deadline (the stream limits
-    /// apply instead).
+    /// `application/vnd.amazon.eventstream`) and has no overall deadline: its head is awaited
+    /// as long as the stream idle limit, then the stream limits apply.
     async fn post(
         &self,
         model: &str,
@@ -256,7 +256,7 @@ impl BedrockClient {
         body: &Value,
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
-    ) -> Result<reqwest::Response, Error> {
+    ) -> Result<llm_router_http::Reply, Error> {
         let c = &self.inner.conn;
         let path = format!("/model/{}/{action}", encode_model_id(model));
         let bytes = serde_json::to_vec(body).map_err(|e| {
@@ -268,13 +268,13 @@ impl BedrockClient {
         })?;
         let mut rb = c
             .request(reqwest::Method::POST, &path, extra_headers)?
-            .header("content-type", JSON);
-        if !stream {
-            rb = rb.header("accept", JSON);
-            if let Some(t) = c.request_timeout {
-                rb = rb.timeout(t);
-            }
-        }
+            .header("content-type", JSON)?;
+        rb = if stream {
+            // The wait for the answer's head is bounded by the stream's idle limit.
+            rb.timeout(c.stream_timeouts.idle)
+        } else {
+            rb.header("accept", JSON)?.timeout(c.request_timeout)
+        };
         if let Auth::SigV4(creds) = &self.inner.auth {
             let url = format!("{}{path}", c.base_url);
             let signed = sign_post(
@@ -291,7 +291,7 @@ impl BedrockClient {
                         .with_provider(NAME)
                 })?;
                 v.set_sensitive(sensitive || name == "authorization");
-                rb = rb.header(name, v);
+                rb = rb.header(name, v)?;
             }
         }
         c.send(rb.body(bytes), http_error).await
@@ -335,7 +335,7 @@ impl BedrockClient {
             .get("x-amzn-bedrock-input-token-count")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        let bytes = read_body(NAME, resp).await?;
+        let bytes = self.inner.conn.read_body(resp).await?;
         Ok((bytes.to_vec(), tokens))
     }
 }

@@ -140,7 +140,7 @@ impl CohereClient {
         body: &Value,
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
-    ) -> Result<reqwest::Response, Error> {
+    ) -> Result<llm_router_http::Reply, Error> {
         self.conn
             .send_json(path, body, extra_headers, stream, http_error)
             .await

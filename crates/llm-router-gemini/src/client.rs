@@ -167,7 +167,7 @@ impl GeminiClient {
         &self.conn.base_url
     }
 
-    async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
+    async fn send(&self, rb: llm_router_http::Outgoing) -> Result<llm_router_http::Reply, Error> {
         self.conn.send(rb, crate::error::from_response).await
     }
 
@@ -179,16 +179,19 @@ impl GeminiClient {
         body: &Value,
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
-    ) -> Result<reqwest::Response, Error> {
+    ) -> Result<llm_router_http::Reply, Error> {
         let mut rb = self.conn.post(path, body, extra_headers, stream)?;
         if stream {
-            rb = rb.header("accept", "text/event-stream");
+            rb = rb.header("accept", "text/event-stream")?;
         }
         self.send(rb).await
     }
 
     /// Reads a JSON body, turning an `{"error": …}` body into its error.
-    async fn read_json<T: DeserializeOwned>(&self, resp: reqwest::Response) -> Result<T, Error> {
+    async fn read_json<T: DeserializeOwned>(
+        &self,
+        resp: llm_router_http::Reply,
+    ) -> Result<T, Error> {
         self.conn
             .read_json_checked(resp, crate::error::from_value)
             .await
@@ -227,7 +230,7 @@ impl GeminiClient {
         &self,
         req: &ChatRequest,
         stream: bool,
-    ) -> Result<reqwest::Response, Error> {
+    ) -> Result<llm_router_http::Reply, Error> {
         let images = self.inline_images(req).await?;
         let body = convert::chat_body(req, &images)?;
         let path = if stream {

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
+use bytes::Bytes;
 use llm_router_core::{ApiKey, Error, ErrorKind};
+use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -15,9 +17,10 @@ use serde_json::Value;
 use futures_util::StreamExt as _;
 use llm_router_core::ChatStream;
 
-use crate::body::{ByteStream, byte_stream, decode_error, read_body, send_checked};
+use crate::body::{ByteStream, decode_error};
 use crate::stream_guard::start_stream;
 use crate::timeout::{StreamTimeouts, with_timeouts};
+use crate::transport::{Outgoing, Reply, Transport};
 
 /// How the key is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +45,9 @@ pub struct Connection {
     pub auth: AuthScheme,
     /// Headers sent with every request.
     pub headers: Vec<(String, String)>,
-    /// The caller's HTTP client, or `None` for the shared pool of the runtime each request
-    /// runs on ([`shared_client`](crate::shared_client)).
+    /// The caller's HTTP client (requests then go out on [`Transport::Reqwest`]), or `None`
+    /// for the shared transport of the runtime each request runs on ([`Transport::shared`]:
+    /// direct, unless a proxy is configured in the environment).
     pub http: Option<reqwest::Client>,
     /// Deadline of a non-streaming request.
     pub request_timeout: Option<Duration>,
@@ -64,7 +68,8 @@ impl fmt::Debug for Connection {
 }
 
 impl Connection {
-    /// The client a request made now uses: the caller's, else the current runtime's shared one.
+    /// The reqwest client for requests made outside [`Connection::send`] (a token endpoint):
+    /// the caller's, else the current runtime's shared one.
     pub fn client(&self) -> Result<reqwest::Client, Error> {
         match &self.http {
             Some(c) => Ok(c.clone()),
@@ -72,19 +77,22 @@ impl Connection {
         }
     }
 
+    /// The transport a request sent now goes out on: the caller's client when given, else the
+    /// current runtime's shared [`Transport`] (direct, unless a proxy is configured).
+    pub fn transport(&self) -> Result<Transport, Error> {
+        Transport::pick(self.http.as_ref())
+    }
+
     /// A request to `<base_url><path>` with the key (header marked sensitive) and the
-    /// connection's and the request's extra headers.
+    /// connection's and the request's extra headers, no body and no deadline.
     pub fn request(
         &self,
-        method: reqwest::Method,
+        method: Method,
         path: &str,
         extra_headers: &BTreeMap<String, String>,
-    ) -> Result<reqwest::RequestBuilder, Error> {
+    ) -> Result<Outgoing, Error> {
         let url = format!("{}{path}", self.base_url);
-        let mut rb = match &self.http {
-            Some(c) => c.request(method, url),
-            None => crate::shared_client()?.request(method, url),
-        };
+        let mut out = Outgoing::new(method, &url).map_err(|e| e.with_provider(self.provider))?;
         if let Some(key) = &self.key {
             let (name, value) = match &self.auth {
                 AuthScheme::Bearer => ("authorization", format!("Bearer {}", key.expose())),
@@ -101,7 +109,7 @@ impl Connection {
                 .with_provider(self.provider)
             })?;
             value.set_sensitive(true);
-            rb = rb.header(name, value);
+            out = out.header(name, value)?;
         }
         for (k, v) in self
             .headers
@@ -109,44 +117,53 @@ impl Connection {
             .map(|(k, v)| (k, v))
             .chain(extra_headers.iter())
         {
-            rb = rb.header(k.as_str(), v.as_str());
+            out = out
+                .header(k.as_str(), v.as_str())
+                .map_err(|e| e.with_provider(self.provider))?;
         }
-        Ok(rb)
+        Ok(out)
     }
 
     /// A `POST <base_url><path>` as [`Connection::request`] builds it, with the JSON body,
-    /// `accept` for JSON or SSE, and the request deadline when not streaming.
+    /// `accept` for JSON or SSE, and the deadline [`Connection::post`] gives.
     pub fn post_json<B: Serialize + ?Sized>(
         &self,
         path: &str,
         body: &B,
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
-    ) -> Result<reqwest::RequestBuilder, Error> {
+    ) -> Result<Outgoing, Error> {
         let accept = if stream {
             "text/event-stream"
         } else {
             "application/json"
         };
-        Ok(self
-            .post(path, body, extra_headers, stream)?
-            .header("accept", accept))
+        self.post(path, body, extra_headers, stream)?
+            .header("accept", accept)
     }
 
-    /// A `POST <base_url><path>` as [`Connection::request`] builds it, with the JSON body and
-    /// the request deadline when not streaming, but no `accept` header: for providers that
-    /// send none, or a different one (NDJSON streams), the caller adds its own.
+    /// A `POST <base_url><path>` as [`Connection::request`] builds it, with the JSON body but
+    /// no `accept` header (for providers that send none, or a different one: NDJSON streams;
+    /// the transport then sends `accept: */*`). Not streaming, the deadline is the request
+    /// timeout, for the whole answer; streaming, it is the stream's idle limit, for the
+    /// response head (the body then runs under the stream limits).
     pub fn post<B: Serialize + ?Sized>(
         &self,
         path: &str,
         body: &B,
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
-    ) -> Result<reqwest::RequestBuilder, Error> {
-        let rb = self
-            .request(reqwest::Method::POST, path, extra_headers)?
-            .json(body);
-        Ok(if stream { rb } else { self.with_deadline(rb) })
+    ) -> Result<Outgoing, Error> {
+        let deadline = if stream {
+            self.stream_timeouts.idle
+        } else {
+            self.request_timeout
+        };
+        Ok(self
+            .request(Method::POST, path, extra_headers)?
+            .json(body)
+            .map_err(|e| e.with_provider(self.provider))?
+            .timeout(deadline))
     }
 
     /// A `GET <base_url><path>` as [`Connection::request`] builds it, with the request
@@ -155,25 +172,25 @@ impl Connection {
         &self,
         path: &str,
         extra_headers: &BTreeMap<String, String>,
-    ) -> Result<reqwest::RequestBuilder, Error> {
-        Ok(self.with_deadline(self.request(reqwest::Method::GET, path, extra_headers)?))
+    ) -> Result<Outgoing, Error> {
+        Ok(self
+            .request(Method::GET, path, extra_headers)?
+            .timeout(self.request_timeout))
     }
 
-    fn with_deadline(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match self.request_timeout {
-            Some(t) => rb.timeout(t),
-            None => rb,
-        }
-    }
-
-    /// Sends `rb` with [`send_checked`]: `classify` maps the provider's error responses, and
-    /// the key is redacted from any error.
+    /// Sends `req` on [`Connection::transport`]: `classify` maps the provider's error
+    /// responses, and the key is redacted from any error. The answer's head is back; read the
+    /// body with [`Connection::read_json`] (within the request's deadline) or
+    /// [`Connection::body_stream`].
     pub async fn send(
         &self,
-        rb: reqwest::RequestBuilder,
+        req: Outgoing,
         classify: impl FnOnce(u16, &HeaderMap, &[u8]) -> Error,
-    ) -> Result<reqwest::Response, Error> {
-        send_checked(self.provider, rb, self.key.as_ref(), classify).await
+    ) -> Result<Reply, Error> {
+        self.transport()
+            .map_err(|e| e.with_provider(self.provider))?
+            .send(self.provider, req, self.key.as_ref(), classify)
+            .await
     }
 
     /// [`Connection::post_json`] sent with [`Connection::send`]: the successful response to a
@@ -185,17 +202,19 @@ impl Connection {
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
         classify: impl FnOnce(u16, &HeaderMap, &[u8]) -> Error,
-    ) -> Result<reqwest::Response, Error> {
-        let rb = self.post_json(path, body, extra_headers, stream)?;
-        self.send(rb, classify).await
+    ) -> Result<Reply, Error> {
+        let req = self.post_json(path, body, extra_headers, stream)?;
+        self.send(req, classify).await
+    }
+
+    /// Reads the whole body within the request's deadline, key redacted from any error.
+    pub async fn read_body(&self, reply: Reply) -> Result<Bytes, Error> {
+        reply.bytes(self.provider).await.map_err(|e| self.redact(e))
     }
 
     /// Reads and parses a JSON body; a decode error quotes the body's start, key redacted.
-    pub async fn read_json<T: DeserializeOwned>(
-        &self,
-        resp: reqwest::Response,
-    ) -> Result<T, Error> {
-        let bytes = read_body(self.provider, resp).await?;
+    pub async fn read_json<T: DeserializeOwned>(&self, reply: Reply) -> Result<T, Error> {
+        let bytes = self.read_body(reply).await?;
         serde_json::from_slice(&bytes)
             .map_err(|e| self.redact(decode_error(self.provider, &e, &bytes)))
     }
@@ -206,10 +225,10 @@ impl Connection {
     /// a decode error quotes the body's start.
     pub async fn read_json_checked<T: DeserializeOwned>(
         &self,
-        resp: reqwest::Response,
+        reply: Reply,
         error_in: impl FnOnce(&Value) -> Option<Error>,
     ) -> Result<T, Error> {
-        let bytes = read_body(self.provider, resp).await?;
+        let bytes = self.read_body(reply).await?;
         let decode = |e: serde_json::Error| self.redact(decode_error(self.provider, &e, &bytes));
         let v: Value = serde_json::from_slice(&bytes).map_err(decode)?;
         if let Some(e) = error_in(&v) {
@@ -219,10 +238,10 @@ impl Connection {
     }
 
     /// The response body as a byte stream under the stream limits.
-    pub fn body_stream(&self, resp: reqwest::Response) -> ByteStream {
+    pub fn body_stream(&self, reply: Reply) -> ByteStream {
         Box::pin(with_timeouts(
             self.provider,
-            byte_stream(self.provider, resp),
+            reply.into_stream(self.provider),
             self.stream_timeouts,
         ))
     }
@@ -297,45 +316,53 @@ mod tests {
     }
 
     #[test]
-    fn post_sends_no_accept_and_a_deadline_only_when_not_streaming() {
+    fn post_sends_no_accept_and_the_deadline_of_its_kind() {
         let c = conn("http://h");
         let extra = BTreeMap::from([("x-req".to_owned(), "b".to_owned())]);
-        let r = c
-            .post("/v/m", &[1], &extra, false)
-            .unwrap()
-            .build()
-            .unwrap();
-        assert_eq!(r.url().as_str(), "http://h/v/m");
-        assert_eq!(r.headers()["x-goog-api-key"], KEY);
-        assert!(r.headers()["x-goog-api-key"].is_sensitive());
-        assert_eq!(r.headers()["x-team"], "a");
-        assert_eq!(r.headers()["x-req"], "b");
-        assert_eq!(r.headers()["content-type"], "application/json");
-        assert!(r.headers().get("accept").is_none());
-        assert_eq!(r.timeout(), Some(&Duration::from_secs(7)));
-        let r = c.post("/v/m", &[1], &extra, true).unwrap().build().unwrap();
-        assert!(r.headers().get("accept").is_none());
-        assert_eq!(r.timeout(), None);
-        let r = c
-            .post_json("/v/m", &[1], &extra, false)
-            .unwrap()
-            .build()
-            .unwrap();
-        assert_eq!(r.headers()["accept"], "application/json");
-        assert_eq!(r.timeout(), Some(&Duration::from_secs(7)));
+        let r = c.post("/v/m", &[1], &extra, false).unwrap();
+        assert_eq!(r.method, Method::POST);
+        assert_eq!(r.uri, "http://h/v/m");
+        assert_eq!(r.headers["x-goog-api-key"], KEY);
+        assert!(r.headers["x-goog-api-key"].is_sensitive());
+        assert_eq!(r.headers["x-team"], "a");
+        assert_eq!(r.headers["x-req"], "b");
+        assert_eq!(r.headers["content-type"], "application/json");
+        assert_eq!(&r.body[..], b"[1]");
+        assert!(r.headers.get("accept").is_none());
+        assert_eq!(r.timeout, Some(Duration::from_secs(7)));
+        // A stream's head is awaited as long as the stream's idle limit.
+        let r = c.post("/v/m", &[1], &extra, true).unwrap();
+        assert!(r.headers.get("accept").is_none());
+        assert_eq!(r.timeout, StreamTimeouts::default().idle);
+        let r = c.post_json("/v/m", &[1], &extra, false).unwrap();
+        assert_eq!(r.headers["accept"], "application/json");
+        assert_eq!(r.timeout, Some(Duration::from_secs(7)));
+        let r = c.post_json("/v/m", &[1], &extra, true).unwrap();
+        assert_eq!(r.headers["accept"], "text/event-stream");
     }
 
     #[test]
     fn get_has_the_deadline_and_no_body() {
         let r = conn("http://h")
             .get("/models?pageSize=2", &BTreeMap::new())
-            .unwrap()
-            .build()
             .unwrap();
-        assert_eq!(r.method(), reqwest::Method::GET);
-        assert_eq!(r.url().as_str(), "http://h/models?pageSize=2");
-        assert!(r.body().is_none());
-        assert_eq!(r.timeout(), Some(&Duration::from_secs(7)));
+        assert_eq!(r.method, Method::GET);
+        assert_eq!(r.uri, "http://h/models?pageSize=2");
+        assert!(r.body.is_empty());
+        assert_eq!(r.timeout, Some(Duration::from_secs(7)));
+        let r = r.query(&[("after id", "a&b"), ("n", "1")]).unwrap();
+        assert_eq!(r.uri, "http://h/models?pageSize=2&after+id=a%26b&n=1");
+    }
+
+    #[test]
+    fn bad_urls_and_headers_are_config_errors_naming_the_provider() {
+        let e = conn("not a url").get("/m", &BTreeMap::new()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert_eq!(e.provider(), Some("p"));
+        let extra = BTreeMap::from([("x-bad".to_owned(), "a\nb".to_owned())]);
+        let e = conn("http://h").get("/m", &extra).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.message().contains("x-bad"), "{}", e.message());
     }
 
     /// Serves one HTTP/1.1 response with `body` on a local port; returns the base URL.
@@ -365,10 +392,9 @@ mod tests {
     async fn read_checked(body: &'static str) -> Result<Vec<u32>, Error> {
         let c = conn(&serve_once(body).await);
         let resp = c
-            .client()
-            .unwrap()
-            .get(format!("{}/", c.base_url))
-            .send()
+            .send(c.get("/", &BTreeMap::new()).unwrap(), |_, _, _| {
+                panic!("a 200 is not classified")
+            })
             .await
             .unwrap();
         c.read_json_checked(resp, |v| {

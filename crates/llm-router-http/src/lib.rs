@@ -1,8 +1,8 @@
 //! HTTP plumbing shared by every llm-router provider.
 //!
-//! Pooled clients per tokio runtime (rustls with the `ring` provider, never OpenSSL): reqwest,
-//! and [`Transport`], which sends the OpenAI-dialect hot path on hyper-util directly (reqwest
-//! when a proxy is configured or the caller brought a client), JSON sending,
+//! Pooled clients per tokio runtime (rustls with the `ring` provider, never OpenSSL):
+//! [`Transport`], which sends every provider's [`Outgoing`] requests on hyper-util directly
+//! (on reqwest when a proxy is configured or the caller brought a client), JSON sending,
 //! server-sent-event decoding (`sse-parse`), the mapping of HTTP status and error
 //! bodies to [`llm_router_core::ErrorKind`] (classification lives here, once), `Retry-After`
 //! parsing, stream idle/total timeouts, the stream rules of [`start_stream`], and the event

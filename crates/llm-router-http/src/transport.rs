@@ -48,9 +48,103 @@ pub struct Outgoing {
     pub headers: HeaderMap,
     /// The body (empty for `GET`).
     pub body: Bytes,
-    /// Deadline (`None`: none): of the response head with [`Transport::send`], of the whole
-    /// answer with [`Transport::fetch`].
+    /// Deadline from the moment the request is sent (`None`: none). It bounds the wait for the
+    /// response head and, when the body is read whole ([`Reply::bytes`],
+    /// [`Transport::fetch`]), the body too: the whole answer. A body read as a stream
+    /// ([`Reply::into_stream`]) is not bound by it; streams have their own idle and total
+    /// limits ([`with_timeouts`](crate::with_timeouts)).
     pub timeout: Option<Duration>,
+}
+
+impl Outgoing {
+    /// A request for `method` on `url`, with no headers, no body and no deadline.
+    pub fn new(method: Method, url: &str) -> Result<Self, Error> {
+        let uri = url.parse::<http::Uri>().map_err(|e| {
+            Error::new(
+                ErrorKind::Config,
+                format!("invalid request URL {url:?}: {e}"),
+            )
+        })?;
+        Ok(Self {
+            method,
+            uri,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            timeout: None,
+        })
+    }
+
+    /// Adds a header (after any of the same name).
+    pub fn header<N, V>(mut self, name: N, value: V) -> Result<Self, Error>
+    where
+        N: TryInto<header::HeaderName>,
+        V: TryInto<HeaderValue>,
+    {
+        let name = name
+            .try_into()
+            .map_err(|_| Error::new(ErrorKind::Config, "invalid header name"))?;
+        let value = value.try_into().map_err(|_| {
+            Error::new(
+                ErrorKind::Config,
+                format!("invalid value for the header {name}"),
+            )
+        })?;
+        self.headers.append(name, value);
+        Ok(self)
+    }
+
+    /// Appends `pairs` to the URL's query, form-encoded.
+    pub fn query(mut self, pairs: &[(&str, &str)]) -> Result<Self, Error> {
+        if pairs.is_empty() {
+            return Ok(self);
+        }
+        let mut target = self
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
+        target.push(if self.uri.query().is_some() { '&' } else { '?' });
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.extend_pairs(pairs);
+        target.push_str(&form.finish());
+        let mut parts = std::mem::take(&mut self.uri).into_parts();
+        parts.path_and_query =
+            Some(target.parse().map_err(|e| {
+                Error::new(ErrorKind::Config, format!("invalid request query: {e}"))
+            })?);
+        self.uri = http::Uri::from_parts(parts)
+            .map_err(|e| Error::new(ErrorKind::Config, format!("invalid request URL: {e}")))?;
+        Ok(self)
+    }
+
+    /// `body` serialized as JSON, with `content-type: application/json`.
+    pub fn json<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidRequest,
+                format!("cannot serialize the request body: {e}"),
+            )
+        })?;
+        self.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        self.body = Bytes::from(bytes);
+        Ok(self)
+    }
+
+    /// The body, as it is.
+    #[must_use]
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// The deadline (see [`Outgoing::timeout`](Self#structfield.timeout)).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
 }
 
 /// The client a request is sent on. Cheap to clone.
@@ -157,18 +251,24 @@ impl DirectClient {
         headers
             .entry(header::USER_AGENT)
             .or_insert_with(|| self.inner.user_agent.clone());
+        // reqwest's default, so that both transports send the same headers.
+        headers
+            .entry(header::ACCEPT)
+            .or_insert_with(|| HeaderValue::from_static("*/*"));
+        let deadline = deadline_after(timeout);
         let mut request = http::Request::new(Full::new(body));
         *request.method_mut() = method;
         *request.uri_mut() = uri;
         *request.headers_mut() = headers;
         let sent = self.inner.client.request(request);
         let resp = within(provider, timeout, "no response", sent).await?;
-        resp.map(Reply::Direct).map_err(|e| {
-            let kind = ErrorKind::Connection;
-            Error::new(kind, describe(&e))
-                .with_provider(provider)
-                .with_source(e)
-        })
+        resp.map(|r| Reply::new(Answer::Direct(r), deadline))
+            .map_err(|e| {
+                let kind = ErrorKind::Connection;
+                Error::new(kind, describe(&e))
+                    .with_provider(provider)
+                    .with_source(e)
+            })
     }
 }
 
@@ -302,69 +402,93 @@ async fn send_reqwest(
         body,
         timeout,
     } = req;
+    let deadline = deadline_after(timeout);
     let sent = client
         .request(method, uri.to_string())
         .headers(headers)
         .body(body)
         .send();
     let resp = within(provider, timeout, "no response", sent).await?;
-    resp.map(Reply::Reqwest)
+    resp.map(|r| Reply::new(Answer::Reqwest(r), deadline))
         .map_err(|e| transport_error(provider, e))
+}
+
+/// When a request sent now with `timeout` is due.
+fn deadline_after(timeout: Option<Duration>) -> Option<tokio::time::Instant> {
+    timeout.map(|t| tokio::time::Instant::now() + t)
 }
 
 /// A response whose head has arrived; the body is still to be read.
 #[derive(Debug)]
-#[non_exhaustive]
-pub enum Reply {
-    /// From [`Transport::Direct`].
+pub struct Reply {
+    answer: Answer,
+    /// The request's deadline: [`Reply::bytes`] finishes by then.
+    deadline: Option<tokio::time::Instant>,
+}
+
+#[derive(Debug)]
+enum Answer {
     Direct(http::Response<Incoming>),
-    /// From [`Transport::Reqwest`].
     Reqwest(reqwest::Response),
 }
 
 impl Reply {
+    fn new(answer: Answer, deadline: Option<tokio::time::Instant>) -> Self {
+        Self { answer, deadline }
+    }
+
     /// The status.
     pub fn status(&self) -> StatusCode {
-        match self {
-            Self::Direct(r) => r.status(),
-            Self::Reqwest(r) => r.status(),
+        match &self.answer {
+            Answer::Direct(r) => r.status(),
+            Answer::Reqwest(r) => r.status(),
         }
     }
 
     /// The headers.
     pub fn headers(&self) -> &HeaderMap {
-        match self {
-            Self::Direct(r) => r.headers(),
-            Self::Reqwest(r) => r.headers(),
+        match &self.answer {
+            Answer::Direct(r) => r.headers(),
+            Answer::Reqwest(r) => r.headers(),
         }
     }
 
-    /// Reads the whole body; a broken connection is an [`ErrorKind::Connection`] error.
+    /// Reads the whole body, by the request's deadline ([`ErrorKind::Timeout`] after it); a
+    /// broken connection is an [`ErrorKind::Connection`] error.
     pub async fn bytes(self, provider: &str) -> Result<Bytes, Error> {
-        match self {
-            Self::Direct(r) => r
-                .into_body()
-                .collect()
-                .await
-                .map(|c| c.to_bytes())
-                .map_err(|e| body_error(provider, e)),
-            Self::Reqwest(r) => crate::body::read_body(provider, r).await,
+        let read = async {
+            match self.answer {
+                Answer::Direct(r) => r
+                    .into_body()
+                    .collect()
+                    .await
+                    .map(|c| c.to_bytes())
+                    .map_err(|e| body_error(provider, e)),
+                Answer::Reqwest(r) => crate::body::read_body(provider, r).await,
+            }
+        };
+        match self.deadline {
+            None => read.await,
+            Some(at) => {
+                let left = at.saturating_duration_since(tokio::time::Instant::now());
+                within(provider, Some(left), "no complete answer", read).await?
+            }
         }
     }
 
-    /// The body as a byte stream; a broken connection is an [`ErrorKind::Connection`] error
-    /// (the stream layer above turns it into `StreamInterrupted` once content has been
-    /// delivered).
+    /// The body as a byte stream, not bound by the request's deadline (streams have their own
+    /// limits); a broken connection is an [`ErrorKind::Connection`] error (the stream layer
+    /// above turns it into `StreamInterrupted` once content has been delivered).
     pub fn into_stream(self, provider: &str) -> ByteStream {
-        match self {
-            Self::Direct(r) => {
+        match self.answer {
+            Answer::Direct(r) => {
                 let provider = provider.to_owned();
                 Box::pin(
                     BodyDataStream::new(r.into_body())
                         .map(move |item| item.map_err(|e| body_error(&provider, e))),
                 )
             }
-            Self::Reqwest(r) => crate::body::byte_stream(provider, r),
+            Answer::Reqwest(r) => crate::body::byte_stream(provider, r),
         }
     }
 }
@@ -513,6 +637,86 @@ mod tests {
                 .any(|l| l == &format!("authorization: bearer {KEY}").to_ascii_lowercase())
         );
         assert_eq!(seen[0], seen[1], "direct and reqwest differ");
+    }
+
+    #[tokio::test]
+    async fn a_built_get_without_accept_is_the_same_on_both() {
+        let mut seen = Vec::new();
+        for (name, t) in both() {
+            let (base, server) = serve_once(Some(OK)).await;
+            let req = Outgoing::new(Method::GET, &format!("{base}/v1/models?limit=5"))
+                .unwrap()
+                .query(&[("after_id", "m 1&2")])
+                .unwrap()
+                .header("x-team", "a")
+                .unwrap();
+            let reply = t.send("p", req, None, never).await.unwrap();
+            assert_eq!(reply.status(), StatusCode::OK, "{name}");
+            assert_eq!(reply.headers()["content-type"], "application/json");
+            assert_eq!(&reply.bytes("p").await.unwrap()[..], br#"{"a":1}"#);
+            seen.push(normalized(&server.await.unwrap()));
+        }
+        let (line, headers, body) = &seen[0];
+        assert_eq!(line, "GET /v1/models?limit=5&after_id=m+1%262 HTTP/1.1");
+        assert!(body.is_empty());
+        assert!(headers.iter().any(|l| l == "accept: */*"), "{headers:?}");
+        assert!(headers.iter().any(|l| l == "x-team: a"), "{headers:?}");
+        assert_eq!(seen[0], seen[1], "direct and reqwest differ");
+    }
+
+    #[test]
+    fn builder_errors_are_config_errors() {
+        let e = Outgoing::new(Method::GET, "http://h/a b").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        let req = Outgoing::new(Method::GET, "http://h/").unwrap();
+        let e = req.header("x-a", "line\nbreak").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.message().contains("x-a"), "{e}");
+        let req = Outgoing::new(Method::GET, "http://h").unwrap();
+        let req = req.query(&[("q", "1")]).unwrap();
+        assert_eq!(req.uri, "http://h/?q=1");
+    }
+
+    /// Answers one request with a head and half the body at once, the other half 300 ms later.
+    async fn serve_slow_body() -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let mut seen = Vec::new();
+            while !seen.ends_with(br#"{"model":"m"}"#) {
+                let n = sock.read(&mut buf).await.unwrap();
+                assert!(n > 0, "the request ended early");
+                seen.extend_from_slice(&buf[..n]);
+            }
+            let head = "HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nhello";
+            sock.write_all(head.as_bytes()).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            sock.write_all(b"world").await.unwrap();
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        });
+        format!("http://{addr}")
+    }
+
+    #[tokio::test]
+    async fn the_deadline_bounds_a_whole_body_but_not_a_stream() {
+        for (name, t) in both() {
+            let req = post(&serve_slow_body().await, Some(Duration::from_millis(100)));
+            let reply = t.send("p", req, None, never).await.unwrap();
+            let e = reply.bytes("p").await.unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Timeout, "{name}: {e}");
+            assert!(e.message().contains("no complete answer"), "{name}: {e}");
+
+            let req = post(&serve_slow_body().await, Some(Duration::from_millis(100)));
+            let reply = t.send("p", req, None, never).await.unwrap();
+            let parts: Vec<Bytes> = reply
+                .into_stream("p")
+                .map(|item| item.unwrap())
+                .collect()
+                .await;
+            assert_eq!(parts.concat(), b"helloworld", "{name}");
+        }
     }
 
     #[tokio::test]

@@ -156,7 +156,7 @@ impl LlamaClient {
         body: &Value,
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
-    ) -> Result<reqwest::Response, Error> {
+    ) -> Result<llm_router_http::Reply, Error> {
         self.conn
             .send_json(path, body, extra_headers, stream, http_error)
             .await

@@ -108,7 +108,7 @@ impl OllamaClient {
         &self.conn.base_url
     }
 
-    async fn send(&self, rb: reqwest::RequestBuilder) -> Result<reqwest::Response, Error> {
+    async fn send(&self, rb: llm_router_http::Outgoing) -> Result<llm_router_http::Reply, Error> {
         self.conn
             .send(rb, |status, headers, body| {
                 llm_router_http::classify(NAME, status, headers, body)
@@ -123,10 +123,10 @@ impl OllamaClient {
         body: &B,
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
-    ) -> Result<reqwest::Response, Error> {
+    ) -> Result<llm_router_http::Reply, Error> {
         let mut rb = self.conn.post(path, body, extra_headers, stream)?;
         if stream {
-            rb = rb.header("accept", "application/x-ndjson");
+            rb = rb.header("accept", "application/x-ndjson")?;
         }
         self.send(rb).await
     }
@@ -134,7 +134,7 @@ impl OllamaClient {
     /// Reads a whole JSON body, detecting `{"error": …}` inside a 200.
     async fn read_json<T: serde::de::DeserializeOwned>(
         &self,
-        resp: reqwest::Response,
+        resp: llm_router_http::Reply,
     ) -> Result<T, Error> {
         self.conn.read_json_checked(resp, error_line).await
     }

@@ -53,6 +53,7 @@ use llm_router_core::{
     ApiKey, BatchCounts, BatchItem, BatchItemResult, BatchJob, BatchProvider, BatchStatus,
     ChatResponse, Error, ErrorKind, async_trait, cancelled_error, check_custom_ids, expired_error,
 };
+use llm_router_http::Outgoing;
 use llm_router_http::reqwest::header::HeaderMap;
 use llm_router_http::reqwest::{self, Method};
 use llm_router_http::{
@@ -242,7 +243,7 @@ impl OpenAiBatchClient {
             .header(
                 "content-type",
                 format!("multipart/form-data; boundary={boundary}"),
-            )
+            )?
             .body(body);
         let file: Value = self.send_json(rb).await?;
         match file.get("id").and_then(Value::as_str) {
@@ -261,7 +262,7 @@ impl OpenAiBatchClient {
         if !self.metadata.is_empty() {
             body["metadata"] = json!(self.metadata);
         }
-        let rb = self.request(Method::POST, "/batches")?.json(&body);
+        let rb = self.request(Method::POST, "/batches")?.json(&body)?;
         job(self.send_json(rb).await?)
     }
 
@@ -270,22 +271,19 @@ impl OpenAiBatchClient {
         let path = format!("/files/{}/content", path_id(file_id)?);
         let rb = self.request(Method::GET, &path)?;
         let resp = self.conn.send(rb, classify_openai).await?;
-        let bytes = llm_router_http::read_body(NAME, resp).await?;
+        let bytes = self.conn.read_body(resp).await?;
         Ok(bytes.to_vec())
     }
 
-    fn request(&self, method: Method, path: &str) -> Result<reqwest::RequestBuilder, Error> {
-        let mut rb = self
+    fn request(&self, method: Method, path: &str) -> Result<Outgoing, Error> {
+        Ok(self
             .conn
             .request(method, path, &BTreeMap::new())?
-            .header("accept", "application/json");
-        if let Some(t) = self.conn.request_timeout {
-            rb = rb.timeout(t);
-        }
-        Ok(rb)
+            .header("accept", "application/json")?
+            .timeout(self.conn.request_timeout))
     }
 
-    async fn send_json(&self, rb: reqwest::RequestBuilder) -> Result<Value, Error> {
+    async fn send_json(&self, rb: Outgoing) -> Result<Value, Error> {
         let resp = self.conn.send(rb, classify_openai).await?;
         self.conn.read_json(resp).await
     }

@@ -169,12 +169,12 @@ impl NativeClient {
         body: &B,
         extra_headers: &BTreeMap<String, String>,
         stream: bool,
-    ) -> Result<reqwest::Response, Error> {
+    ) -> Result<llm_router_http::Reply, Error> {
         let mut rb = self.conn.post(path, body, extra_headers, stream)?;
         if stream {
             rb = rb
-                .header("accept", "text/event-stream")
-                .header("X-DashScope-SSE", "enable");
+                .header("accept", "text/event-stream")?
+                .header("X-DashScope-SSE", "enable")?;
         }
         self.conn.send(rb, http_error).await
     }

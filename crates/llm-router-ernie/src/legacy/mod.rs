@@ -46,7 +46,7 @@ use llm_router_core::{
 };
 use llm_router_http::reqwest::header::HeaderMap;
 use llm_router_http::{
-    AuthScheme, Connection, ConnectionSettings, StreamTimeouts, classify, read_body, reqwest,
+    AuthScheme, Connection, ConnectionSettings, Outgoing, Reply, StreamTimeouts, classify, reqwest,
     start_stream,
 };
 use serde_json::Value;
@@ -307,12 +307,11 @@ impl Client {
         scrub(err, &known)
     }
 
-    fn request(&self, call: &Call<'_>, token: &ApiKey) -> Result<reqwest::RequestBuilder, Error> {
-        Ok(self
-            .inner
+    fn request(&self, call: &Call<'_>, token: &ApiKey) -> Result<Outgoing, Error> {
+        self.inner
             .conn
             .post_json(&call.path, call.body, call.extra_headers, call.stream)?
-            .query(&[("access_token", token.expose())]))
+            .query(&[("access_token", token.expose())])
     }
 
     /// Sends `call` with the current token; a 110/111 answer (in the status line, a JSON body or
@@ -320,7 +319,7 @@ impl Client {
     /// response; the token that succeeded is returned with its result.
     async fn with_token<T, F, Fut>(&self, call: &Call<'_>, finish: F) -> Result<(T, ApiKey), Error>
     where
-        F: Fn(reqwest::Response) -> Fut,
+        F: Fn(Reply) -> Fut,
         Fut: Future<Output = Result<T, Error>>,
     {
         let mut token = self.inner.tokens.current().await?;
@@ -350,7 +349,7 @@ impl Client {
         finish: &F,
     ) -> Result<T, Error>
     where
-        F: Fn(reqwest::Response) -> Fut,
+        F: Fn(Reply) -> Fut,
         Fut: Future<Output = Result<T, Error>>,
     {
         let rb = self.request(call, token)?;
@@ -359,10 +358,10 @@ impl Client {
     }
 
     /// Reads a JSON body; an `error_code` in it is the error.
-    async fn read_json(resp: reqwest::Response) -> Result<(Value, Vec<u8>), Error> {
+    async fn read_json(resp: Reply) -> Result<(Value, Vec<u8>), Error> {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let bytes = read_body(PROVIDER, resp).await?;
+        let bytes = resp.bytes(PROVIDER).await?;
         let v: Value = llm_router_http::parse_json(PROVIDER, &bytes)?;
         if let Some(e) = error_in_body(&v, Some(status), &headers) {
             return Err(e);
@@ -372,7 +371,7 @@ impl Client {
 
     /// Starts a chat stream from a successful response: a JSON body is an error (or an
     /// unexpected answer); otherwise the event stream, whose first event may be an error too.
-    async fn start(&self, resp: reqwest::Response, model: String) -> Result<ChatStream, Error> {
+    async fn start(&self, resp: Reply, model: String) -> Result<ChatStream, Error> {
         let is_json = resp
             .headers()
             .get("content-type")
