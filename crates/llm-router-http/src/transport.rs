@@ -273,23 +273,32 @@ impl DirectClient {
 }
 
 /// `work`'s output, or a [`ErrorKind::Timeout`] error ("`what` within N ms") once `limit`
-/// passes (`None`: no limit).
-async fn within<T>(
-    provider: &str,
+/// passes (`None`: no limit). A plain function rather than an `async fn`: an `async fn` would
+/// keep `work` both as its argument and inside the timeout, doubling the size of every
+/// request future built on it.
+fn within<'a, F>(
+    provider: &'a str,
     limit: Option<Duration>,
-    what: &str,
-    work: impl std::future::Future<Output = T>,
-) -> Result<T, Error> {
-    let Some(t) = limit else {
-        return Ok(work.await);
-    };
-    tokio::time::timeout(t, work).await.map_err(|_| {
-        Error::new(
-            ErrorKind::Timeout,
-            format!("{what} within {} ms", t.as_millis()),
-        )
-        .with_provider(provider)
-    })
+    what: &'a str,
+    work: F,
+) -> impl std::future::Future<Output = Result<F::Output, Error>> + 'a
+where
+    F: std::future::Future + 'a,
+{
+    use futures_util::FutureExt as _;
+    use futures_util::future::Either;
+    match limit {
+        None => Either::Left(work.map(Ok)),
+        Some(t) => Either::Right(tokio::time::timeout(t, work).map(move |r| {
+            r.map_err(|_| {
+                Error::new(
+                    ErrorKind::Timeout,
+                    format!("{what} within {} ms", t.as_millis()),
+                )
+                .with_provider(provider)
+            })
+        })),
+    }
 }
 
 /// An error's text followed by its causes' ("client error (Connect): tcp connect error:
@@ -354,9 +363,11 @@ impl Transport {
             Some(k) => e.redact(k.expose()),
             None => e,
         };
+        // reqwest's future is several kilobytes: boxed, so that it does not size every
+        // direct request's future (each layer above moves those bytes).
         let reply = match self {
             Self::Direct(d) => d.send(provider, req).await,
-            Self::Reqwest(c) => send_reqwest(c, provider, req).await,
+            Self::Reqwest(c) => Box::pin(send_reqwest(c, provider, req)).await,
         }
         .map_err(redact)?;
         let status = reply.status();
@@ -464,7 +475,7 @@ impl Reply {
                     .await
                     .map(|c| c.to_bytes())
                     .map_err(|e| body_error(provider, e)),
-                Answer::Reqwest(r) => crate::body::read_body(provider, r).await,
+                Answer::Reqwest(r) => Box::pin(crate::body::read_body(provider, r)).await,
             }
         };
         match self.deadline {
