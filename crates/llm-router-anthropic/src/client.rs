@@ -11,9 +11,7 @@ use llm_router_core::{
     ApiKey, ChatProvider, ChatRequest, ChatResponse, ChatStream, Error, ErrorKind, ModelInfo,
 };
 use llm_router_http::reqwest;
-use llm_router_http::{
-    AuthScheme, Connection, ConnectionSettings, StreamTimeouts, decode_error, parse_json,
-};
+use llm_router_http::{AuthScheme, Connection, ConnectionSettings, StreamTimeouts, parse_json};
 use serde_json::Value;
 
 use crate::convert::{request_body, response};
@@ -206,12 +204,12 @@ impl AnthropicClient {
 /// A whole response body → the canonical response (an error object in a 200 body is an
 /// error).
 fn decode_message(bytes: &[u8]) -> Result<ChatResponse, Error> {
-    let v: Value = parse_json(NAME, bytes)?;
-    if v.get("type").and_then(Value::as_str) == Some("error") {
+    let m: MessageResponse = parse_json(NAME, bytes)?;
+    if m.kind == "error" {
+        // Rare: read the body again, as the error object it is.
+        let v: Value = parse_json(NAME, bytes)?;
         return Err(event_error(&v));
     }
-    let m: MessageResponse =
-        serde_json::from_value(v).map_err(|e| decode_error(NAME, &e, bytes))?;
     Ok(response(m))
 }
 

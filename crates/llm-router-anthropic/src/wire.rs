@@ -224,6 +224,9 @@ llm_router_core::open_enum! {
 /// The `Message` object (a whole response, or `message_start.message`).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct MessageResponse {
+    /// `message`, or `error` for an error object (which may come under a 200).
+    #[serde(default, rename = "type")]
+    pub kind: String,
     #[serde(default)]
     pub id: String,
     #[serde(default)]
