@@ -289,23 +289,34 @@ fn start_serve(mut cmd: Command) -> (std::process::Child, String, String) {
 fn upstream_requests_go_through_the_proxy_in_the_environment() {
     let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let proxy_addr = proxy.local_addr().unwrap();
+    // Two proxied requests, one connection each: the OpenAI dialect's, then a native
+    // provider's (Anthropic, through `Connection`).
     let seen = std::thread::spawn(move || {
         use std::io::Read as _;
-        let (mut sock, _) = proxy.accept().unwrap();
-        let mut req = Vec::new();
-        let mut buf = [0u8; 4096];
-        while !String::from_utf8_lossy(&req).contains("\"messages\"") {
-            let n = sock.read(&mut buf).unwrap();
-            assert!(n > 0, "the request ended early");
-            req.extend_from_slice(&buf[..n]);
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            let (mut sock, _) = proxy.accept().unwrap();
+            let mut req = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !String::from_utf8_lossy(&req).contains("\"messages\"") {
+                let n = sock.read(&mut buf).unwrap();
+                assert!(n > 0, "the request ended early");
+                req.extend_from_slice(&buf[..n]);
+            }
+            let req = String::from_utf8_lossy(&req).into_owned();
+            let body = if req.contains("/v1/messages") {
+                r#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-x","content":[{"type":"text","text":"via proxy"}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":2}}"#
+            } else {
+                r#"{"id":"c","object":"chat.completion","created":1,"model":"x","choices":[{"index":0,"message":{"role":"assistant","content":"via proxy"},"finish_reason":"stop"}]}"#
+            };
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            sock.write_all(answer.as_bytes()).unwrap();
+            seen.push(req);
         }
-        let body = r#"{"id":"c","object":"chat.completion","created":1,"model":"x","choices":[{"index":0,"message":{"role":"assistant","content":"via proxy"},"finish_reason":"stop"}]}"#;
-        let answer = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        sock.write_all(answer.as_bytes()).unwrap();
-        String::from_utf8_lossy(&req).into_owned()
+        seen
     });
     let config = temp_file(
         "proxied.toml",
@@ -314,9 +325,18 @@ kind = "openai-compatible"
 base_url = "http://upstream.invalid/v1"
 api_key = "${PROXY_TEST_KEY}"
 
+[providers.claude]
+kind = "anthropic"
+base_url = "http://anthropic.invalid"
+api_key = "${PROXY_TEST_KEY}"
+
 [models.m]
 provider = "up"
 model = "x"
+
+[models.c]
+provider = "claude"
+model = "claude-x"
 "#,
     );
     let mut cmd = bin();
@@ -327,21 +347,38 @@ model = "x"
         .env_remove("NO_PROXY")
         .env_remove("no_proxy");
     let (mut child, addr, _) = start_serve(cmd);
-    let body = post_chat(
-        &addr,
-        r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#,
-    );
-    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
-    assert!(body.contains("via proxy"), "{body}");
+    for model in ["m", "c"] {
+        let body = post_chat(
+            &addr,
+            &format!(r#"{{"model":"{model}","messages":[{{"role":"user","content":"hi"}}]}}"#),
+        );
+        assert!(body.starts_with("HTTP/1.1 200"), "{model}: {body}");
+        assert!(body.contains("via proxy"), "{model}: {body}");
+    }
     let seen = seen.join().unwrap();
     assert!(
-        seen.starts_with("POST http://upstream.invalid/v1/chat/completions HTTP/1.1\r\n"),
-        "{seen}"
+        seen[0].starts_with("POST http://upstream.invalid/v1/chat/completions HTTP/1.1\r\n"),
+        "{}",
+        seen[0]
     );
     assert!(
-        seen.to_ascii_lowercase()
+        seen[0]
+            .to_ascii_lowercase()
             .contains("authorization: bearer sk-proxied"),
-        "{seen}"
+        "{}",
+        seen[0]
+    );
+    assert!(
+        seen[1].starts_with("POST http://anthropic.invalid/v1/messages HTTP/1.1\r\n"),
+        "{}",
+        seen[1]
+    );
+    assert!(
+        seen[1]
+            .to_ascii_lowercase()
+            .contains("x-api-key: sk-proxied"),
+        "{}",
+        seen[1]
     );
     sigterm(&child);
     wait_for_clean_exit(&mut child);
