@@ -84,7 +84,9 @@ impl Connection {
     }
 
     /// A request to `<base_url><path>` with the key (header marked sensitive) and the
-    /// connection's and the request's extra headers, no body and no deadline.
+    /// connection's and the request's extra headers, no body and no deadline. A later header
+    /// replaces an earlier one of the same name: the request's over the connection's over the
+    /// key's.
     pub fn request(
         &self,
         method: Method,
@@ -339,6 +341,33 @@ mod tests {
         assert_eq!(r.timeout, Some(Duration::from_secs(7)));
         let r = c.post_json("/v/m", &[1], &extra, true).unwrap();
         assert_eq!(r.headers["accept"], "text/event-stream");
+    }
+
+    #[test]
+    fn later_headers_replace_earlier_ones_of_the_same_name() {
+        let mut c = conn("http://h");
+        c.headers = vec![
+            ("anthropic-version".into(), "2023-06-01".into()),
+            ("Anthropic-Version".into(), "2099-01-01".into()),
+            ("x-team".into(), "a".into()),
+        ];
+        let extra = BTreeMap::from([
+            ("x-team".to_owned(), "b".to_owned()),
+            ("x-goog-api-key".to_owned(), "per-request".to_owned()),
+        ]);
+        let r = c.post_json("/v/m", &[1], &extra, false).unwrap();
+        let all = |name: &str| -> Vec<&str> {
+            r.headers
+                .get_all(name)
+                .iter()
+                .map(|v| v.to_str().unwrap())
+                .collect()
+        };
+        assert_eq!(all("anthropic-version"), ["2099-01-01"]);
+        assert_eq!(all("x-team"), ["b"]);
+        assert_eq!(all("x-goog-api-key"), ["per-request"]);
+        assert_eq!(all("accept"), ["application/json"]);
+        assert_eq!(all("content-type"), ["application/json"]);
     }
 
     #[test]

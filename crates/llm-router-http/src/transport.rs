@@ -74,7 +74,7 @@ impl Outgoing {
         })
     }
 
-    /// Adds a header (after any of the same name).
+    /// Sets a header, replacing any of the same name.
     pub fn header<N, V>(mut self, name: N, value: V) -> Result<Self, Error>
     where
         N: TryInto<header::HeaderName>,
@@ -89,7 +89,7 @@ impl Outgoing {
                 format!("invalid value for the header {name}"),
             )
         })?;
-        self.headers.append(name, value);
+        self.headers.insert(name, value);
         Ok(self)
     }
 

@@ -176,9 +176,10 @@ impl OpenAiCompatBuilder {
             llm_router_http::shared_client()?;
         }
         let mut headers = HeaderMap::new();
+        // Later defaults (the configuration's) replace earlier ones (a preset's).
         for (k, v) in &d.default_headers {
             let (name, value) = header_pair(k, v, d)?;
-            headers.append(name, value);
+            headers.insert(name, value);
         }
         // Without hooks (which may change the URL or the key's header per request) and with
         // the key outside the URL, both are fixed: build them once.
@@ -302,9 +303,10 @@ impl OpenAiCompatClient {
                 headers.append(name, value);
             }
         }
+        // The request's headers replace the configured ones of the same name.
         for (k, v) in extra_headers {
             let (name, value) = header_pair(k, v, d)?;
-            headers.append(name, value);
+            headers.insert(name, value);
         }
         if !body.is_empty() {
             headers.insert(

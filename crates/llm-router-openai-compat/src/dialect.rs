@@ -175,7 +175,8 @@ pub struct Dialect {
     pub auth: Auth,
     /// What differs from OpenAI.
     pub quirks: Quirks,
-    /// Headers sent with every request (`OpenAI-Organization`, `HTTP-Referer`, …).
+    /// Headers sent with every request (`OpenAI-Organization`, `HTTP-Referer`, …); of two
+    /// with the same name, the later is sent, and a request's own headers replace them.
     pub default_headers: Vec<(String, String)>,
     /// Behaviour beyond data.
     pub hooks: Option<Arc<dyn DialectHooks>>,
@@ -215,7 +216,7 @@ impl Dialect {
         self
     }
 
-    /// Adds a header sent with every request.
+    /// Adds a header sent with every request (replacing an earlier one of the same name).
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.default_headers.push((name.into(), value.into()));
         self

@@ -417,6 +417,41 @@ async fn default_max_tokens_betas_and_extra_headers() {
     );
 }
 
+/// A configured `anthropic-version` or `anthropic-beta` replaces the adapter's (sent once, not
+/// twice), and a request's own header replaces the configured one.
+#[tokio::test]
+async fn configured_and_per_request_headers_replace_the_adapters() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/messages"))
+        .respond_with(json_response(200, &fixtures().json("message_text.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = llm_router_anthropic::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .beta("context-1m-2025-08-07")
+        .header("anthropic-version", "2099-01-01")
+        .header("anthropic-beta", "configured-beta")
+        .build()
+        .unwrap();
+    let req = ChatRequest::new("m", vec![Message::user("x")]).with_header("anthropic-beta", "mine");
+    c.chat(req).await.unwrap();
+    let reqs = received(&server).await;
+    let all = |name: &str| -> Vec<String> {
+        reqs[0]
+            .headers
+            .get_all(name)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(all("anthropic-version"), ["2099-01-01"]);
+    assert_eq!(all("anthropic-beta"), ["mine"]);
+    assert_eq!(all("x-api-key"), [KEY]);
+}
+
 #[tokio::test]
 async fn streaming_request_asks_for_events() {
     let req = ChatRequest::new("claude-3-opus-latest", vec![Message::user("Hello")]);

@@ -108,7 +108,9 @@ pub struct ChatRequest {
     /// Every other body field, sent to the provider as is.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
-    /// Extra HTTP headers for this request (never serialized).
+    /// Extra HTTP headers for this request (never serialized). Each replaces a header of the
+    /// same name that the provider's configuration sets (its default or configured headers,
+    /// the key's header); the protocol's own `content-type` and `accept` stay the adapter's.
     #[serde(skip)]
     pub extra_headers: BTreeMap<String, String>,
     /// Out-of-band per-request values for layers (never serialized).
@@ -190,7 +192,7 @@ impl ChatRequest {
         self
     }
 
-    /// Adds an HTTP header for this request.
+    /// Adds an HTTP header for this request (see [`ChatRequest::extra_headers`]).
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.extra_headers.insert(name.into(), value.into());
         self

@@ -283,6 +283,46 @@ async fn organization_project_and_per_request_headers() {
         .unwrap();
 }
 
+/// A request's own headers replace the configured ones of the same name (and the key's
+/// header), each sent once; the adapter's `content-type` and `accept` stay.
+#[tokio::test]
+async fn per_request_headers_replace_configured_ones() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(json_response(200, &fixtures().json("chat_documented.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = llm_router_openai::builder()
+        .api_key(KEY)
+        .base_url(format!("{}/v1", server.uri()))
+        .header("OpenAI-Project", "proj-1")
+        .header("openai-project", "proj-2")
+        .header("OpenAI-Organization", "org-1")
+        .build()
+        .unwrap();
+    let req = ChatRequest::new("m", vec![Message::user("x")])
+        .with_header("openai-organization", "org-9")
+        .with_header("authorization", "Bearer per-request")
+        .with_header("accept", "text/plain");
+    client.chat(req).await.unwrap();
+    let reqs = server.received_requests().await.unwrap();
+    let all = |name: &str| -> Vec<String> {
+        reqs[0]
+            .headers
+            .get_all(name)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(all("openai-project"), ["proj-2"]);
+    assert_eq!(all("openai-organization"), ["org-9"]);
+    assert_eq!(all("authorization"), ["Bearer per-request"]);
+    assert_eq!(all("accept"), ["application/json"]);
+    assert_eq!(all("content-type"), ["application/json"]);
+}
+
 #[tokio::test]
 async fn models_are_listed() {
     let server = MockServer::start().await;
