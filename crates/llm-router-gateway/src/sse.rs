@@ -152,6 +152,8 @@ struct SseBody<F> {
     alias: String,
     phase: Phase,
     first: First,
+    /// The capacity of the next frame's buffer.
+    frame_size: usize,
     ctx: Ctx,
     _admitted: Admitted,
 }
@@ -171,7 +173,6 @@ impl<F: StreamFormat> Stream for SseBody<F> {
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
-            let mut out = Vec::new();
             let next = match this.inner.poll_next_unpin(cx) {
                 Poll::Ready(next) => next,
                 Poll::Pending => {
@@ -182,10 +183,14 @@ impl<F: StreamFormat> Stream for SseBody<F> {
                         return Poll::Pending;
                     }
                     k.last_frame = Instant::now();
+                    let mut out = Vec::new();
                     this.format.keep_alive(&mut out);
                     return Poll::Ready(Some(Ok(Bytes::from(out))));
                 }
             };
+            // Sized like the previous frame: one allocation per frame instead of a doubling
+            // series while the chunk is written.
+            let mut out = Vec::with_capacity(this.frame_size);
             if let Some(k) = &mut this.keep_alive {
                 k.last_frame = Instant::now();
             }
@@ -216,9 +221,19 @@ impl<F: StreamFormat> Stream for SseBody<F> {
             if matches!(this.first, First::Unsent) {
                 this.first = First::Sent;
             }
+            this.frame_size = frame_size_after(out.len());
             return Poll::Ready(Some(Ok(Bytes::from(out))));
         }
     }
+}
+
+/// The buffer for a stream's first frame: a typical chunk with its framing fits.
+const FIRST_FRAME_SIZE: usize = 256;
+
+/// The buffer for the frame after one of `len` bytes: room for a slightly longer one, within
+/// bounds (a rare huge frame does not make every later buffer huge).
+fn frame_size_after(len: usize) -> usize {
+    (len + len / 4).clamp(64, 16 * 1024)
 }
 
 impl<F> Drop for SseBody<F> {
@@ -249,6 +264,7 @@ pub(crate) fn response<F: StreamFormat>(
         alias,
         phase: Phase::Streaming,
         first: First::Unsent,
+        frame_size: FIRST_FRAME_SIZE,
         ctx,
         _admitted: admitted,
     };
@@ -303,6 +319,7 @@ mod tests {
             alias: "x".into(),
             phase: Phase::Streaming,
             first: First::Unsent,
+            frame_size: FIRST_FRAME_SIZE,
             ctx,
             _admitted: Admitted::default(),
         };
@@ -322,6 +339,13 @@ mod tests {
         assert_eq!(next().unwrap(), "data: [DONE]\n\n");
         assert_eq!(next().unwrap(), "");
         assert_eq!(wakes.0.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn frame_buffers_follow_the_last_frame_within_bounds() {
+        assert_eq!(frame_size_after(0), 64);
+        assert_eq!(frame_size_after(200), 250);
+        assert_eq!(frame_size_after(1 << 20), 16 * 1024);
     }
 
     #[test]
