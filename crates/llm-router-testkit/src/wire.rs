@@ -19,6 +19,16 @@ pub async fn received(server: &MockServer) -> Vec<Request> {
     server.received_requests().await.unwrap_or_default()
 }
 
+/// Every value a request carried for header `name`, in order (a header sent twice shows
+/// twice; a value that is not text shows as `<binary>`).
+pub fn header_values(req: &Request, name: &str) -> Vec<String> {
+    req.headers
+        .get_all(name)
+        .iter()
+        .map(|v| v.to_str().unwrap_or("<binary>").to_owned())
+        .collect()
+}
+
 /// The JSON body of the only request a server received (panics otherwise: test code).
 pub async fn only_request_json(server: &MockServer) -> Value {
     let reqs = received(server).await;

@@ -7,7 +7,9 @@ use llm_router_core::{
 };
 use llm_router_testkit::anthropic_spec::{assert_valid_request, example};
 use llm_router_testkit::conformance::PNG_1X1;
-use llm_router_testkit::wire::{json_response, only_request_json, received, sse_response};
+use llm_router_testkit::wire::{
+    header_values, json_response, only_request_json, received, sse_response,
+};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, headers, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -439,14 +441,7 @@ async fn configured_and_per_request_headers_replace_the_adapters() {
     let req = ChatRequest::new("m", vec![Message::user("x")]).with_header("anthropic-beta", "mine");
     c.chat(req).await.unwrap();
     let reqs = received(&server).await;
-    let all = |name: &str| -> Vec<String> {
-        reqs[0]
-            .headers
-            .get_all(name)
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .collect()
-    };
+    let all = |name: &str| header_values(&reqs[0], name);
     assert_eq!(all("anthropic-version"), ["2099-01-01"]);
     assert_eq!(all("anthropic-beta"), ["mine"]);
     assert_eq!(all("x-api-key"), [KEY]);

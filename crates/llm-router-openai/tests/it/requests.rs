@@ -7,7 +7,9 @@ use llm_router_core::{
     ToolCall, ToolChoice, ToolDefinition,
 };
 use llm_router_testkit::openai_spec::assert_valid;
-use llm_router_testkit::wire::{json_response, only_request_json, sse_response};
+use llm_router_testkit::wire::{
+    header_values, json_response, only_request_json, received, sse_response,
+};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer};
@@ -307,15 +309,8 @@ async fn per_request_headers_replace_configured_ones() {
         .with_header("authorization", "Bearer per-request")
         .with_header("accept", "text/plain");
     client.chat(req).await.unwrap();
-    let reqs = server.received_requests().await.unwrap();
-    let all = |name: &str| -> Vec<String> {
-        reqs[0]
-            .headers
-            .get_all(name)
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .collect()
-    };
+    let reqs = received(&server).await;
+    let all = |name: &str| header_values(&reqs[0], name);
     assert_eq!(all("openai-project"), ["proj-2"]);
     assert_eq!(all("openai-organization"), ["org-9"]);
     assert_eq!(all("authorization"), ["Bearer per-request"]);
