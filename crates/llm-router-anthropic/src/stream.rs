@@ -64,6 +64,22 @@ struct State {
 /// | `error` | an error (`overloaded_error` → `ProviderUnavailable`, `rate_limit_error` → `RateLimited`, …) |
 ///
 /// There is no `[DONE]`: a stream that ends before `message_stop` ends with
+/// One event's `data` read through a `Value`: an error event (by its SSE name or its `type`)
+/// is the error it describes; a `data` without `type` takes the SSE event's name.
+fn careful_event(ev: &SseEvent, data: &str) -> Result<StreamEvent, Error> {
+    let mut v: Value =
+        serde_json::from_str(data).map_err(|e| decode_error(NAME, &e, data.as_bytes()))?;
+    if ev.event == "error" || v.get("type").and_then(Value::as_str) == Some("error") {
+        return Err(event_error(&v));
+    }
+    if let Value::Object(o) = &mut v
+        && !o.contains_key("type")
+    {
+        o.insert("type".into(), Value::String(ev.event.clone()));
+    }
+    serde_json::from_value(v).map_err(|e| decode_error(NAME, &e, data.as_bytes()))
+}
+
 /// [`ErrorKind::StreamInterrupted`].
 pub fn chat_chunks(bytes: ByteStream) -> ChatStream {
     let state = State {
@@ -163,18 +179,14 @@ impl State {
         if data.is_empty() {
             return Ok(EventFlow::Continue);
         }
-        let mut v: Value =
-            serde_json::from_str(data).map_err(|e| decode_error(NAME, &e, data.as_bytes()))?;
-        if ev.event == "error" || v.get("type").and_then(Value::as_str) == Some("error") {
-            return Err(event_error(&v));
-        }
-        if let Value::Object(o) = &mut v
-            && !o.contains_key("type")
-        {
-            o.insert("type".into(), Value::String(ev.event.clone()));
-        }
-        let event: StreamEvent =
-            serde_json::from_value(v).map_err(|e| decode_error(NAME, &e, data.as_bytes()))?;
+        // Fast path: the documented events decode straight into their type. Errors, unknown
+        // types, a `data` without its `type` (some proxies drop it) and bad JSON take the
+        // careful path through a `Value`.
+        let event = match serde_json::from_str::<StreamEvent>(data) {
+            Ok(StreamEvent::Other) | Err(_) => careful_event(ev, data)?,
+            Ok(_) if ev.event == "error" => careful_event(ev, data)?,
+            Ok(event) => event,
+        };
         match event {
             StreamEvent::MessageStart { message } => {
                 self.id = message.id;

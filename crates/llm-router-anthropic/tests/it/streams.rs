@@ -421,3 +421,40 @@ async fn an_error_as_the_first_event_is_returned_by_chat_stream() {
     let e = client(&s.uri()).chat_stream(req()).await.err().unwrap();
     assert_eq!(e.kind(), ErrorKind::Decode);
 }
+
+/// Some proxies drop `type` from the `data` (the SSE event name still says it), and some send
+/// an error object under another event name: the first take the event's name, the second is
+/// still the error.
+#[tokio::test]
+async fn a_data_without_type_takes_the_event_name_and_an_error_object_is_an_error() {
+    let untyped = |name: &str, data: serde_json::Value| {
+        let mut data = data;
+        data.as_object_mut().unwrap().remove("type");
+        ev(name, data)
+    };
+    let body = untyped(
+        "message_start",
+        json!({"type": "message_start", "message": {"id": "msg_u", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5", "content": [], "usage": {"input_tokens": 5, "output_tokens": 1}}}),
+    ) + &untyped(
+        "content_block_start",
+        json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+    ) + &untyped(
+        "content_block_delta",
+        json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "hi"}}),
+    ) + &untyped(
+        "content_block_stop",
+        json!({"type": "content_block_stop", "index": 0}),
+    ) + &finish("end_turn");
+    let resp = same_everywhere(body.as_bytes()).await;
+    assert_eq!(resp.id, "msg_u");
+    assert_eq!(resp.choices[0].message.text(), "hi");
+
+    let body = start("msg_e")
+        + &ev(
+            "message_delta",
+            json!({"type": "error", "error": {"type": "overloaded_error", "message": "Busy"}}),
+        );
+    let e = parse(chunked(body.as_bytes(), &[])).await.unwrap_err();
+    assert_eq!(e.code(), Some("overloaded_error"));
+    assert_eq!(e.message(), "Busy");
+}
