@@ -109,22 +109,12 @@ impl State {
         if data.is_empty() || data == "[DONE]" {
             return Ok(EventFlow::Continue);
         }
-        let mut v: Value =
-            serde_json::from_str(data).map_err(|e| decode_error(NAME, &e, data.as_bytes()))?;
-        if let Value::Object(o) = &mut v
-            && !o.contains_key("type")
-        {
-            if ev.event == "error" || o.contains_key("message") {
-                let msg = o
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("the stream reported an error");
-                return Err(stream_error(msg));
-            }
-            o.insert("type".into(), Value::String(ev.event.clone()));
-        }
-        let e: StreamEvent =
-            serde_json::from_value(v).map_err(|e| decode_error(NAME, &e, data.as_bytes()))?;
+        // Fast path: an event with its `type` decodes straight into its type. One without it
+        // (an error, or a proxy that dropped it) and bad JSON take the careful path.
+        let e = match serde_json::from_str::<StreamEvent>(data) {
+            Ok(e) if !e.kind.is_empty() && ev.event != "error" => e,
+            _ => careful_event(ev, data)?,
+        };
         let delta = e.delta.unwrap_or_default();
         let message = delta.message.unwrap_or_default();
         match e.kind.as_str() {
@@ -224,4 +214,24 @@ impl State {
         }
         Ok(EventFlow::Continue)
     }
+}
+
+/// One event's `data` read through a `Value`: without a `type`, an `error` event or one with a
+/// `message` is the error it reports, and any other takes the SSE event's name as its type.
+fn careful_event(ev: &SseEvent, data: &str) -> Result<StreamEvent, Error> {
+    let mut v: Value =
+        serde_json::from_str(data).map_err(|e| decode_error(NAME, &e, data.as_bytes()))?;
+    if let Value::Object(o) = &mut v
+        && !o.contains_key("type")
+    {
+        if ev.event == "error" || o.contains_key("message") {
+            let msg = o
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("the stream reported an error");
+            return Err(stream_error(msg));
+        }
+        o.insert("type".into(), Value::String(ev.event.clone()));
+    }
+    serde_json::from_value(v).map_err(|e| decode_error(NAME, &e, data.as_bytes()))
 }

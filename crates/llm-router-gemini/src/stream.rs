@@ -12,7 +12,7 @@
 
 use futures_util::StreamExt as _;
 use llm_router_core::{ChatChunk, ChatStream, Error, ErrorKind};
-use llm_router_http::{ByteStream, SseStream, decode_error, sse_events};
+use llm_router_http::{ByteStream, SseStream, decode_error, mentions_error, sse_events};
 use serde_json::Value;
 
 use crate::PROVIDER;
@@ -80,6 +80,13 @@ pub(crate) fn chat_chunks_with(ctx: ResponseContext, bytes: ByteStream) -> ChatS
 }
 
 fn decode_event(decoder: &mut Decoder, data: &str) -> Result<Option<ChatChunk>, Error> {
+    // Fast path: an event that mentions no "error" holds no error object and decodes straight
+    // into its type; anything else (or what fails that way) takes the careful path.
+    if !mentions_error(data.as_bytes())
+        && let Ok(resp) = serde_json::from_str::<GenerateContentResponse>(data)
+    {
+        return decoder.push(resp);
+    }
     let v: Value =
         serde_json::from_str(data).map_err(|e| decode_error(PROVIDER, &e, data.as_bytes()))?;
     if let Some(err) = crate::error::from_value(&v) {

@@ -63,6 +63,16 @@ pub fn parse_json<T: DeserializeOwned>(provider: &str, body: &[u8]) -> Result<T,
     serde_json::from_slice(body).map_err(|e| decode_error(provider, &e, body))
 }
 
+/// Whether `"error"` (quoted: a key or a whole string value, not the word inside a text)
+/// occurs in `body`. A body without it holds no error object, so a decoder can read it
+/// straight into its type and leave the careful look for the rest. SIMD search with a
+/// searcher built once: this runs on every response and every stream event.
+pub fn mentions_error(body: &[u8]) -> bool {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"error\""));
+    FINDER.find(body).is_some()
+}
+
 /// A decode error quoting the first 200 characters of what could not be read.
 pub fn decode_error(provider: &str, e: &serde_json::Error, body: &[u8]) -> Error {
     let snippet: String = String::from_utf8_lossy(body).chars().take(200).collect();
@@ -81,4 +91,39 @@ pub fn byte_stream(provider: &str, resp: reqwest::Response) -> ByteStream {
         resp.bytes_stream()
             .map(move |r| r.map_err(|e| transport_error(&provider, e))),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_error_finds_what_windows_find() {
+        let needle = b"\"error\"";
+        for hay in [
+            &b""[..],
+            b"\"",
+            b"\"error",
+            b"\"error\"",
+            b"x\"error\"",
+            b"\"\"error\"",
+            b"{\"errors\":1,\"error\":2}",
+            b"{\"errors\":1}",
+            b"{\"a\":\"err\",\"b\":\"error\"}",
+            b"{\"a\":\"error \"}",
+            b"ends with \"erro",
+            // An escaped quote inside a text is not a key or a whole value.
+            b"{\"text\":\"say \\\"error\\\" twice\"}",
+        ] {
+            let want = hay.windows(needle.len()).any(|w| w == needle);
+            assert_eq!(
+                mentions_error(hay),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(hay)
+            );
+        }
+        assert!(!mentions_error(br#"{"text":"say \"error\" twice"}"#));
+        assert!(mentions_error(br#"{"error":{"code":429}}"#));
+    }
 }

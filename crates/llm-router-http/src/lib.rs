@@ -35,7 +35,10 @@ mod stream_guard;
 mod timeout;
 mod transport;
 
-pub use body::{ByteStream, byte_stream, decode_error, parse_json, read_body, send, send_checked};
+pub use body::{
+    ByteStream, byte_stream, decode_error, mentions_error, parse_json, read_body, send,
+    send_checked,
+};
 pub use chunk_parser::{ChunkParser, EventFlow, parse_chunks};
 pub use classify::{
     ErrorBody, classify, error_from_body, error_in_body, kind_for, kind_for_event, transport_error,

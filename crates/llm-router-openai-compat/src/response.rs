@@ -1,7 +1,7 @@
 //! The vendor's JSON → canonical responses and chunks.
 
 use llm_router_core::{ChatChunk, ChatResponse, Error};
-use llm_router_http::error_in_body;
+use llm_router_http::{error_in_body, mentions_error};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -40,15 +40,6 @@ pub fn decode<T: DeserializeOwned>(
         move_reasoning(&mut v, field);
     }
     serde_json::from_value(v).map_err(|e| llm_router_http::decode_error(&dialect.name, &e, bytes))
-}
-
-/// Whether `"error"` (quoted) occurs in `haystack`. SIMD search with a searcher built once:
-/// this runs on every response and every stream chunk, and building one per call cost more
-/// than the search.
-fn mentions_error(haystack: &[u8]) -> bool {
-    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"error\""));
-    FINDER.find(haystack).is_some()
 }
 
 /// Decodes a chat response.
@@ -97,32 +88,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.choices[0].delta.reasoning_content.as_deref(), Some("hmm"));
-    }
-
-    #[test]
-    fn mentions_error_finds_what_windows_find() {
-        let needle = b"\"error\"";
-        for hay in [
-            &b""[..],
-            b"\"",
-            b"\"error",
-            b"\"error\"",
-            b"x\"error\"",
-            b"\"\"error\"",
-            b"{\"errors\":1,\"error\":2}",
-            b"{\"errors\":1}",
-            b"{\"a\":\"err\",\"b\":\"error\"}",
-            b"{\"a\":\"error \"}",
-            b"ends with \"erro",
-        ] {
-            let want = hay.windows(needle.len()).any(|w| w == needle);
-            assert_eq!(
-                mentions_error(hay),
-                want,
-                "{:?}",
-                String::from_utf8_lossy(hay)
-            );
-        }
     }
 
     #[test]

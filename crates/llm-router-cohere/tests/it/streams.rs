@@ -74,3 +74,29 @@ event: message-end\ndata: {\"type\":\"message-end\",\"delta\":{\"finish_reason\"
     assert_eq!(m.text(), "4");
     assert_eq!(r.usage.unwrap().output_tokens(), 9);
 }
+
+/// An event whose `data` has no `type` takes the SSE event's name; one named `error`, or with
+/// only a `message`, is the error it reports.
+#[tokio::test]
+async fn an_untyped_event_takes_its_name_and_an_untyped_error_is_an_error() {
+    let start = "event: message-start\ndata: {\"id\":\"u1\",\"delta\":{\"message\":{\"role\":\"assistant\"}}}\n\n\
+event: content-delta\ndata: {\"index\":0,\"delta\":{\"message\":{\"content\":{\"text\":\"Hi\"}}}}\n\n";
+    let end = "event: message-end\ndata: {\"type\":\"message-end\",\"delta\":{\"finish_reason\":\"COMPLETE\",\"usage\":{\"tokens\":{\"input_tokens\":1,\"output_tokens\":1}}}}\n\n";
+    let whole = collect_stream(llm_router_cohere::chat_chunks(byte_by_byte(
+        format!("{start}{end}").as_bytes(),
+    )))
+    .await
+    .unwrap();
+    assert_eq!(whole.id, "u1");
+    assert_eq!(whole.message().unwrap().text(), "Hi");
+    for error in [
+        "event: error\ndata: {\"detail\":\"x\"}\n\n",
+        "event: content-delta\ndata: {\"message\":\"overloaded, try later\"}\n\n",
+    ] {
+        let items: Vec<_> =
+            llm_router_cohere::chat_chunks(byte_by_byte(format!("{start}{error}").as_bytes()))
+                .collect()
+                .await;
+        assert!(items.last().unwrap().is_err(), "{error}");
+    }
+}
