@@ -10,7 +10,7 @@ use futures_util::StreamExt as _;
 use llm_router_core::{
     ChatChunk, ChatStream, ChunkChoice, Delta, FunctionCallDelta, Role, ToolCallDelta, ToolType,
 };
-use llm_router_http::{ByteStream, decode_error};
+use llm_router_http::{ByteStream, decode_error, mentions_error};
 use serde_json::{Map, Value, json};
 
 use crate::NAME;
@@ -52,22 +52,11 @@ pub fn chat_chunks(bytes: ByteStream) -> ChatStream {
                     return Some((Err(unterminated()), st));
                 }
             };
-            let v: Value = match serde_json::from_str(&line) {
-                Ok(v) => v,
-                Err(e) => {
-                    st.failed = true;
-                    return Some((Err(decode_error(NAME, &e, line.as_bytes())), st));
-                }
-            };
-            if let Some(err) = error_line(&v) {
-                st.failed = true;
-                return Some((Err(err), st));
-            }
-            let resp: wire::ChatResponse = match serde_json::from_value(v) {
+            let resp = match decode_line(&line) {
                 Ok(r) => r,
                 Err(e) => {
                     st.failed = true;
-                    return Some((Err(decode_error(NAME, &e, line.as_bytes())), st));
+                    return Some((Err(e), st));
                 }
             };
             if let Some(chunk) = st.chunk(resp) {
@@ -75,6 +64,22 @@ pub fn chat_chunks(bytes: ByteStream) -> ChatStream {
             }
         }
     }))
+}
+
+/// One NDJSON line: a line that mentions no "error" decodes straight into its type; the rest
+/// goes through a `Value`, where an `{"error": …}` line is the error it reports.
+fn decode_line(line: &str) -> Result<wire::ChatResponse, llm_router_core::Error> {
+    if !mentions_error(line.as_bytes())
+        && let Ok(resp) = serde_json::from_str(line)
+    {
+        return Ok(resp);
+    }
+    let v: Value =
+        serde_json::from_str(line).map_err(|e| decode_error(NAME, &e, line.as_bytes()))?;
+    if let Some(err) = error_line(&v) {
+        return Err(err);
+    }
+    serde_json::from_value(v).map_err(|e| decode_error(NAME, &e, line.as_bytes()))
 }
 
 impl State {
