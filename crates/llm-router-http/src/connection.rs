@@ -94,7 +94,8 @@ impl Connection {
         extra_headers: &BTreeMap<String, String>,
     ) -> Result<Outgoing, Error> {
         let url = format!("{}{path}", self.base_url);
-        let mut out = Outgoing::new(method, &url).map_err(|e| e.with_provider(self.provider))?;
+        let mut out =
+            Outgoing::new(method, &url).map_err(|e| self.redact(e.with_provider(self.provider)))?;
         if let Some(key) = &self.key {
             let (name, value) = match &self.auth {
                 AuthScheme::Bearer => ("authorization", format!("Bearer {}", key.expose())),
