@@ -732,28 +732,17 @@ mod tests {
 
     #[tokio::test]
     async fn a_silent_upstream_is_a_timeout() {
+        /// A request with a 100 ms deadline to a server that never answers.
+        async fn to_silence() -> (Outgoing, tokio::task::JoinHandle<Vec<u8>>) {
+            let (base, server) = serve_once(None).await;
+            (post(&base, Some(Duration::from_millis(100))), server)
+        }
         for (name, t) in both() {
-            let (base, _server) = serve_once(None).await;
-            let e = t
-                .fetch(
-                    "p",
-                    post(&base, Some(Duration::from_millis(100))),
-                    None,
-                    never,
-                )
-                .await
-                .unwrap_err();
+            let (req, _server) = to_silence().await;
+            let e = t.fetch("p", req, None, never).await.unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Timeout, "{name}: {e}");
-            let (base, _server) = serve_once(None).await;
-            let e = t
-                .send(
-                    "p",
-                    post(&base, Some(Duration::from_millis(100))),
-                    None,
-                    never,
-                )
-                .await
-                .unwrap_err();
+            let (req, _server) = to_silence().await;
+            let e = t.send("p", req, None, never).await.unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Timeout, "{name}: {e}");
         }
     }
